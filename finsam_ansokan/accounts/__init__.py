@@ -1,0 +1,1 @@
+"""Accounts: the förbund, its member organisations, users, roles, login and administration."""

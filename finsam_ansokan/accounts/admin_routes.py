@@ -1,0 +1,167 @@
+"""User and member-organisation administration, for kansli and admin."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from finsam_ansokan.core.errors import DomainError
+from finsam_ansokan.core.forms import apply_domain_error, choices
+from finsam_ansokan.core.permissions import require
+from finsam_ansokan.extensions import db
+
+from . import services
+from .forms import ConfirmForm, OrganisationForm, UserForm
+from .models import Organisation, User
+from .roles import Role
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _organisation_choices(form: UserForm) -> None:
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    form.organisation_id.choices = choices(
+        [(0, "— Ingen (kansli, revisor, administratör) —")]
+        + [(o.id, o.name) for o in organisations]
+    )
+
+
+def _user_data(form: UserForm) -> services.UserData:
+    organisation = (
+        db.session.get(Organisation, form.organisation_id.data)
+        if form.organisation_id.data
+        else None
+    )
+    return services.UserData(
+        email=form.email.data,
+        name=form.name.data,
+        title=form.title.data,
+        roles=[Role(r) for r in form.roles.data],
+        organisation=organisation,
+        active=form.active.data,
+    )
+
+
+@bp.route("/anvandare")
+@require("manage_users")
+def users():
+    show_inactive = request.args.get("visa") == "alla"
+    query = select(User).order_by(User.active.desc(), User.name)
+    if not show_inactive:
+        query = query.where(User.active.is_(True))
+    return render_template(
+        "admin/users.html", users=db.session.scalars(query).all(), show_inactive=show_inactive
+    )
+
+
+@bp.route("/anvandare/ny", methods=["GET", "POST"])
+@require("manage_users")
+def new_user():
+    form = UserForm()
+    _organisation_choices(form)
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors = ["Ange ett lösenord för den nya användaren."]
+        else:
+            try:
+                user = services.create_user(
+                    _user_data(form), password=form.password.data, actor=current_user
+                )
+            except DomainError as exc:
+                db.session.rollback()
+                apply_domain_error(form, exc)
+            else:
+                db.session.commit()
+                flash(f"Användaren {user.name} är skapad.", "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/anvandare/<int:user_id>", methods=["GET", "POST"])
+@require("manage_users")
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    _organisation_choices(form)
+    if request.method == "GET":
+        form.roles.data = [r.value for r in user.roles]
+        form.organisation_id.data = user.organisation_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, _user_data(form), actor=current_user)
+            if form.password.data:
+                services.reset_password(user, form.password.data, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Ändringarna för {user.name} är sparade.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        delete_form=ConfirmForm(),
+        can_delete=not services.user_has_acted(user) and user.id != current_user.id,
+    )
+
+
+@bp.route("/anvandare/<int:user_id>/ta-bort", methods=["POST"])
+@require("manage_users")
+def delete_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.delete_user(user, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("admin.edit_user", user_id=user_id))
+    db.session.commit()
+    flash("Användaren är borttagen.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/organisationer")
+@require("manage_organisations")
+def organisations():
+    rows = db.session.scalars(select(Organisation).order_by(Organisation.kind, Organisation.name))
+    return render_template("admin/organisations.html", organisations=rows.all())
+
+
+@bp.route("/organisationer/ny", methods=["GET", "POST"])
+@require("manage_organisations")
+def new_organisation():
+    return _organisation_form(None)
+
+
+@bp.route("/organisationer/<int:organisation_id>", methods=["GET", "POST"])
+@require("manage_organisations")
+def edit_organisation(organisation_id: int):
+    return _organisation_form(db.get_or_404(Organisation, organisation_id))
+
+
+def _organisation_form(organisation: Organisation | None):
+    form = OrganisationForm(obj=organisation)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_organisation(
+                organisation,
+                name=form.name.data,
+                kind=form.kind.data,
+                population=form.population.data,
+                active=form.active.data,
+                actor=current_user,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{saved.name} är sparad.", "success")
+            return redirect(url_for("admin.organisations"))
+    return render_template("admin/organisation_form.html", form=form, organisation=organisation)

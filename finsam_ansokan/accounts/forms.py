@@ -1,0 +1,123 @@
+"""Forms for login, own account and user/organisation administration."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from finsam_ansokan.core.forms import choices
+
+from .roles import ROLE_LABELS, OrganisationKind
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "E-postadress",
+        validators=[DataRequired("Ange din e-postadress."), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        "Lösenord",
+        validators=[DataRequired("Ange ditt lösenord."), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Logga in")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Nuvarande lösenord",
+        validators=[DataRequired("Ange ditt nuvarande lösenord."), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        "Nytt lösenord",
+        description="Minst 12 tecken. En fras av flera ord fungerar bra.",
+        validators=[DataRequired("Ange ett nytt lösenord."), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Upprepa nytt lösenord",
+        validators=[DataRequired("Upprepa det nya lösenordet."), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Byt lösenord")
+
+    def validate_confirm(self, field):
+        from wtforms.validators import ValidationError
+
+        if field.data != self.password.data:
+            raise ValidationError("Lösenorden är inte lika.")
+
+
+class UserForm(FlaskForm):
+    name = StringField(
+        "Namn",
+        validators=[DataRequired("Ange namn."), Length(max=200, message="Högst 200 tecken.")],
+    )
+    email = EmailField(
+        "E-postadress",
+        validators=[
+            DataRequired("Ange e-postadress."),
+            Email("Ange en giltig e-postadress.", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    title = StringField("Titel eller uppdrag", validators=[Optional(), Length(max=200)])
+    organisation_id = SelectField("Medlemsorganisation", coerce=int, validators=[Optional()])
+    roles = MultiCheckboxField(
+        "Roller",
+        choices=choices((role.value, label) for role, label in ROLE_LABELS.items()),
+        validators=[DataRequired("Välj minst en roll.")],
+    )
+    active = BooleanField("Kontot är aktivt", default=True)
+    password = PasswordField(
+        "Lösenord",
+        description="Minst 12 tecken. Lämna tomt för att behålla nuvarande lösenord.",
+        validators=[Optional(), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Spara användare")
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        "Namn",
+        validators=[DataRequired("Ange namn."), Length(max=200, message="Högst 200 tecken.")],
+    )
+    kind = SelectField(
+        "Typ av medlem",
+        choices=choices((k.value, k.label) for k in OrganisationKind),
+        validators=[DataRequired("Välj typ av medlem.")],
+    )
+    population = IntegerField(
+        "Invånare (för kommuner, används för att fördela medlemsinsatsen)",
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100_000_000, message="Ange ett rimligt antal."),
+        ],
+    )
+    active = BooleanField("Aktiv medlem", default=True)
+    submit = SubmitField("Spara organisation")
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a CSRF-protected POST button."""
+
+    submit = SubmitField("Bekräfta")

@@ -1,0 +1,1 @@
+"""Applications (ansökningar): the form, drafts, submission, diarienummer and versions."""

@@ -1,0 +1,1 @@
+"""Budget: budget years, huvudområden, frames (ramar) and what is granted from them."""

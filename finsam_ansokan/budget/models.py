@@ -1,0 +1,136 @@
+"""Budget years, huvudområden and frames.
+
+The invariant that matters most lives on :class:`Ram`: what is granted from a frame never
+exceeds the frame. The database holds it as a CHECK constraint on ``granted <= amount``,
+so no code path can skip it; the service layer updates ``granted`` with a single
+conditional UPDATE so that concurrent decisions cannot overspend.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from finsam_ansokan.accounts.models import Organisation, User
+from finsam_ansokan.core.money import Money
+from finsam_ansokan.core.timeutil import utcnow
+from finsam_ansokan.extensions import db
+
+
+class Huvudomrade(db.Model):
+    """A main area the förbund funds within. Data the kansli edits, never code."""
+
+    __tablename__ = "huvudomraden"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BudgetYear(db.Model):
+    __tablename__ = "budget_years"
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        CheckConstraint("equity_carried_over >= 0", name="equity_nonnegative"),
+        CheckConstraint("administration_costs >= 0", name="admin_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    preliminary: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: Eget kapital carried over from the year before.
+    equity_carried_over: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0")
+    #: Styrelse, ledning och administration.
+    administration_costs: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0")
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    frames: Mapped[list[Ram]] = relationship(back_populates="budget_year")
+    contributions: Mapped[list[Contribution]] = relationship(back_populates="budget_year")
+
+    def __str__(self) -> str:
+        return f"{self.year}{' (preliminär)' if self.preliminary else ''}"
+
+
+class Contribution(db.Model):
+    """A member's contribution (medlemsinsats) to one budget year."""
+
+    __tablename__ = "contributions"
+    __table_args__ = (
+        UniqueConstraint("budget_year_id", "organisation_id"),
+        CheckConstraint("amount >= 0", name="amount_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_year_id: Mapped[int] = mapped_column(ForeignKey("budget_years.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+    budget_year: Mapped[BudgetYear] = relationship(back_populates="contributions")
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Ram(db.Model):
+    """The frame of one huvudområde in one budget year, and what is granted from it."""
+
+    __tablename__ = "ramar"
+    __table_args__ = (
+        UniqueConstraint("budget_year_id", "huvudomrade_id"),
+        CheckConstraint("amount >= 0", name="amount_nonnegative"),
+        CheckConstraint("granted >= 0", name="granted_nonnegative"),
+        CheckConstraint("granted <= amount", name="granted_within_frame"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_year_id: Mapped[int] = mapped_column(ForeignKey("budget_years.id"), index=True)
+    huvudomrade_id: Mapped[int] = mapped_column(ForeignKey("huvudomraden.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0")
+    #: Sum of the decided grants from this frame, kept by the budget service in the same
+    #: transaction as each decision. Guarded by ``granted_within_frame``.
+    granted: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0")
+
+    budget_year: Mapped[BudgetYear] = relationship(back_populates="frames")
+    huvudomrade: Mapped[Huvudomrade] = relationship()
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.granted
+
+
+class Omfordelning(db.Model):
+    """A logged move of money between two frames of the same budget year."""
+
+    __tablename__ = "omfordelningar"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_year_id: Mapped[int] = mapped_column(ForeignKey("budget_years.id"), index=True)
+    from_ram_id: Mapped[int] = mapped_column(ForeignKey("ramar.id"))
+    to_ram_id: Mapped[int] = mapped_column(ForeignKey("ramar.id"))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+    from_ram: Mapped[Ram] = relationship(foreign_keys=[from_ram_id])
+    to_ram: Mapped[Ram] = relationship(foreign_keys=[to_ram_id])
+    actor: Mapped[User] = relationship()

@@ -1,0 +1,81 @@
+"""Command line: ``flask --app finsam_ansokan users create …`` and ``… demo``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from finsam_ansokan.accounts import services as account_services
+from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.core.errors import DomainError
+from finsam_ansokan.extensions import db
+
+users_cli = AppGroup("users", help="Hantera användare.")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Fel: {message}", err=True)
+    raise SystemExit(1)
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="E-postadress (inloggningsnamn).")
+@click.option("--name", required=True, help="Fullständigt namn.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help=f"Roll, kan anges flera gånger: {', '.join(r.value for r in Role)}.",
+)
+@click.option("--organisation", default=None, help="Namnet på en befintlig medlemsorganisation.")
+@click.option(
+    "--password",
+    prompt="Lösenord",
+    hide_input=True,
+    confirmation_prompt="Upprepa lösenordet",
+    help="Lösenord (minst 12 tecken). Utelämnas det frågar kommandot.",
+)
+def create_user(
+    email: str, name: str, roles: tuple[str, ...], organisation: str | None, password: str
+) -> None:
+    """Skapa en användare."""
+    valid = {r.value for r in Role}
+    bad = [r for r in roles if r not in valid]
+    if bad:
+        _fail(f"okänd roll {', '.join(bad)}. Giltiga roller: {', '.join(sorted(valid))}.")
+    org = None
+    if organisation:
+        org = account_services.find_organisation(organisation)
+        if org is None:
+            _fail(f"det finns ingen medlemsorganisation som heter {organisation!r}.")
+    try:
+        user = account_services.create_user(
+            account_services.UserData(email=email, name=name, roles=roles, organisation=org),
+            password=password,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        _fail(exc.message)
+        return
+    db.session.commit()
+    click.echo(f"Skapade {user.name} <{user.email}> med roller: {', '.join(sorted(roles))}.")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Läs in demoförbundet Samordningsförbundet Värend (gör ingenting om det redan finns)."""
+    from finsam_ansokan.demo import load_demo
+
+    created = load_demo()
+    db.session.commit()
+    if created:
+        click.echo("Demodata inläst.")
+    else:
+        click.echo("Demodata finns redan; ingenting ändrat.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

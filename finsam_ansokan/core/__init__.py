@@ -1,0 +1,1 @@
+"""Machinery shared by every area: errors, money, time, permissions, event log."""

@@ -1,0 +1,30 @@
+"""Engine set-up that differs between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def configure_engine_events(engine: Engine) -> None:
+    """Make SQLite behave like a real transactional database.
+
+    pysqlite's own transaction handling starts transactions late and breaks SAVEPOINT;
+    the SQLAlchemy recipe turns it off and emits BEGIN ourselves. We emit
+    ``BEGIN IMMEDIATE`` so that writers are serialised: two requests can never both
+    read a budget frame and then both spend from it. PostgreSQL uses row locks instead.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # pragma: no cover - trivial
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):  # pragma: no cover - trivial
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,28 @@
+"""Domain errors raised by services and shown to the user as a Swedish message."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A business rule refused the change. ``message`` is shown to the user as is.
+
+    ``field`` names the form field the problem belongs to, when there is one, so a route
+    can put the message next to that field.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class StateTransitionError(DomainError):
+    """A status change that the transition table does not allow."""
+
+
+class NotAllowed(DomainError):
+    """The user may not do this to this object (the route answers 403)."""
+
+
+class ConcurrentEditError(DomainError):
+    """Someone else saved the object after this user loaded it."""

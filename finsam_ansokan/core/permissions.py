@@ -1,0 +1,71 @@
+"""Who may do what: one policy table, used by routes, templates and tests.
+
+Each *capability* names something a user does (``manage_users``); :data:`POLICY` lists
+the roles that have it. Routes declare their capability with :func:`require` (or mark
+themselves :func:`public`), templates ask :func:`can`, and the permission-matrix test
+walks every route and checks it against this table. Object-level rules ("only your own
+organisation's drafts") live beside the objects, in each area's ``policy`` module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+from finsam_ansokan.accounts.roles import Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ANY_ROLE = frozenset(Role)
+READERS = frozenset({Role.BEREDNING, Role.KANSLI, Role.STYRELSE, Role.REVISOR})
+
+#: capability → the roles that have it. The single source of truth for route access.
+POLICY: dict[str, frozenset[Role]] = {
+    # every logged-in user
+    "view_start": ANY_ROLE,
+    "manage_own_account": ANY_ROLE,
+    # administration
+    "manage_users": frozenset({Role.KANSLI, Role.ADMIN}),
+    "manage_organisations": frozenset({Role.KANSLI, Role.ADMIN}),
+}
+
+
+def can(capability: str, user: Any = None) -> bool:
+    """True if ``user`` (default: the current user) holds a role with ``capability``."""
+    user = current_user if user is None else user
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    allowed = POLICY[capability]
+    return bool(user.roles & allowed)
+
+
+def require(capability: str) -> Callable[[F], F]:
+    """Route decorator: log in first, then 403 unless the user has ``capability``."""
+    if capability not in POLICY:
+        raise KeyError(f"unknown capability {capability!r}; add it to POLICY")
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            from finsam_ansokan.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not can(capability):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.capability = capability  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def public(view: F) -> F:
+    """Mark a route as open to everyone, logged in or not (login page, healthz …)."""
+    view.capability = None  # type: ignore[attr-defined]
+    return view

@@ -1,0 +1,32 @@
+"""Every model, imported in one place so Alembic and the app see the whole schema."""
+
+from finsam_ansokan.accounts.models import Forbund, Organisation, User, UserRole
+from finsam_ansokan.applications.models import (
+    Application,
+    ApplicationParty,
+    ApplicationVersion,
+    Attachment,
+    BudgetLine,
+    DiarieCounter,
+)
+from finsam_ansokan.budget.models import BudgetYear, Contribution, Huvudomrade, Omfordelning, Ram
+from finsam_ansokan.core.events import Event
+
+__all__ = [
+    "Application",
+    "ApplicationParty",
+    "ApplicationVersion",
+    "Attachment",
+    "BudgetLine",
+    "BudgetYear",
+    "Contribution",
+    "DiarieCounter",
+    "Event",
+    "Forbund",
+    "Huvudomrade",
+    "Omfordelning",
+    "Organisation",
+    "Ram",
+    "User",
+    "UserRole",
+]

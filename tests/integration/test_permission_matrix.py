@@ -1,0 +1,87 @@
+"""Every route × every role (and anonymous) against the one policy table.
+
+A route must declare its capability with ``@require(...)`` or be marked ``@public``; a new
+route without either fails here. For each role the outcome must match POLICY: allowed
+roles get past the check, others get 403, anonymous users are sent to the login page.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.core.permissions import POLICY
+
+ANONYMOUS = "anonym"
+SUBJECTS = [ANONYMOUS, *Role]
+
+
+def _routes(app: Flask):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        yield rule
+
+
+def test_every_route_declares_who_may_use_it(app):
+    missing = [
+        rule.rule
+        for rule in _routes(app)
+        if not hasattr(app.view_functions[rule.endpoint], "capability")
+    ]
+    assert missing == [], f"routes without @require or @public: {missing}"
+
+
+def test_every_declared_capability_is_in_the_policy_table(app):
+    for rule in _routes(app):
+        capability = app.view_functions[rule.endpoint].capability
+        assert capability is None or capability in POLICY
+
+
+@pytest.fixture
+def sample_args(factory):
+    """One existing object for every URL parameter the routes take."""
+    organisation = factory.organisation("Matrisens kommun")
+    user = factory.user(Role.SOKANDE, organisation=organisation)
+    return {"user_id": user.id, "organisation_id": organisation.id}
+
+
+def _url(rule, sample_args) -> str:
+    values = {}
+    for argument in rule.arguments:
+        assert argument in sample_args, f"add a sample value for <{argument}> in {rule.rule}"
+        values[argument] = sample_args[argument]
+    return rule.build(values, append_unknown=False)[1]
+
+
+@pytest.mark.parametrize("subject", SUBJECTS, ids=str)
+def test_each_role_gets_exactly_what_the_policy_allows(
+    app, factory, login, client, sample_args, subject
+):
+    user = None if subject == ANONYMOUS else factory.user(subject)
+    failures = []
+    for rule in _routes(app):
+        capability = app.view_functions[rule.endpoint].capability
+        url = _url(rule, sample_args)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if user is not None:
+                login(user)  # again each time: one of the routes is "log out"
+            response = client.open(url, method=method)
+            status = response.status_code
+            if capability is None:
+                allowed = True
+            elif subject == ANONYMOUS:
+                ok = status == 302 and "/logga-in" in response.headers["Location"]
+                if not ok:
+                    failures.append(f"{method} {url} as anonymous: {status}, expected login")
+                continue
+            else:
+                allowed = Role(subject) in POLICY[capability]
+            if allowed and status in (401, 403):
+                failures.append(f"{method} {url} as {subject}: {status}, expected access")
+            if not allowed and status != 403:
+                failures.append(f"{method} {url} as {subject}: {status}, expected 403")
+            if status >= 500:
+                failures.append(f"{method} {url} as {subject}: {status}")
+    assert failures == []

@@ -1,0 +1,74 @@
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.config import ConfigurationError, check_production_config
+from finsam_ansokan.core.events import record_event
+from finsam_ansokan.extensions import db
+
+
+def test_every_page_has_a_strict_content_security_policy(client):
+    response = client.get("/logga-in")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_have_no_inline_script_or_style(client, factory, login):
+    login(factory.user(Role.KANSLI, Role.SOKANDE))
+    for url in ("/", "/admin/anvandare", "/admin/anvandare/ny", "/tillganglighet"):
+        html = client.get(url).text
+        assert "<script>" not in html and "style=" not in html and "<style" not in html
+
+
+def test_forms_are_refused_without_a_csrf_token(app, client, factory):
+    user = factory.user()
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post("/logga-in", data={"email": user.email, "password": "x"})
+        assert response.status_code == 400
+        assert "säkerhetstoken" in response.text
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_unknown_pages_get_a_swedish_404(client):
+    response = client.get("/finns-inte")
+    assert response.status_code == 404
+    assert "Sidan finns inte" in response.text
+
+
+def test_a_role_without_access_gets_a_swedish_403(client, factory, login):
+    login(factory.user(Role.SOKANDE))
+    response = client.get("/admin/anvandare")
+    assert response.status_code == 403
+    assert "Du har inte behörighet" in response.text
+
+
+def test_production_refuses_to_start_without_a_real_secret_key():
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        check_production_config(
+            {"ENV_NAME": "production", "SECRET_KEY": "dev-only-secret-key-not-for-production"}
+        )
+    check_production_config({"ENV_NAME": "production", "SECRET_KEY": "x" * 48})
+
+
+def test_the_event_log_refuses_updates_and_deletes(app_ctx):
+    event = record_event("test_event", message="original")
+    db.session.flush()
+    for statement in (
+        text("UPDATE events SET message = 'changed' WHERE id = :id"),
+        text("DELETE FROM events WHERE id = :id"),
+    ):
+        savepoint = db.session.begin_nested()
+        with pytest.raises(DatabaseError, match="append-only"):
+            db.session.execute(statement, {"id": event.id})
+        savepoint.rollback()
+
+
+def test_healthz_answers_without_login(client):
+    assert client.get("/healthz").json == {"status": "ok"}
