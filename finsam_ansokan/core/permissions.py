@@ -28,6 +28,10 @@ POLICY: dict[str, frozenset[Role]] = {
     # every logged-in user
     "view_start": ANY_ROLE,
     "manage_own_account": ANY_ROLE,
+    # applications (object-level rules in applications/policy.py)
+    "create_application": frozenset({Role.SOKANDE}),
+    "view_application": ANY_ROLE,
+    "list_all_applications": READERS,
     # administration
     "manage_users": frozenset({Role.KANSLI, Role.ADMIN}),
     "manage_organisations": frozenset({Role.KANSLI, Role.ADMIN}),
