@@ -63,8 +63,12 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.admin_routes import bp as admin_bp
     from .accounts.routes import bp as auth_bp
     from .main.routes import bp as main_bp
+    from .notifications.routes import bp as notifications_bp
+    from .review.routes import bp as review_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
 

@@ -76,6 +76,27 @@ def demo_command() -> None:
         click.echo("Demodata finns redan; ingenting ändrat.")
 
 
+mail_cli = AppGroup("mail", help="Skicka e-post från utkorgen.")
+
+
+@mail_cli.command("send")
+@click.option("--limit", default=100, show_default=True, help="Högst så många meddelanden.")
+def send_mail(limit: int) -> None:
+    """Skicka väntande meddelanden (körs från cron eller en systemd-timer)."""
+    from finsam_ansokan.notifications import services as notifications
+
+    if not notifications.mail_configured():
+        click.echo("MAIL_SERVER är inte satt: meddelandena stannar i utkorgen.")
+        return
+    result = notifications.send_pending(limit=limit)
+    db.session.commit()
+    click.echo(
+        f"Skickade {result.sent}, misslyckades {result.failed} (försöker igen senare), "
+        f"gav upp {result.given_up}."
+    )
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(mail_cli)

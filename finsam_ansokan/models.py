@@ -11,9 +11,16 @@ from finsam_ansokan.applications.models import (
 )
 from finsam_ansokan.budget.models import BudgetYear, Contribution, Huvudomrade, Omfordelning, Ram
 from finsam_ansokan.core.events import Event
+from finsam_ansokan.notifications.models import NotificationOptOut, OutboxMessage
+from finsam_ansokan.review.models import Assessment, AssessmentAmount, Comment
 
 __all__ = [
     "Application",
+    "Assessment",
+    "AssessmentAmount",
+    "Comment",
+    "NotificationOptOut",
+    "OutboxMessage",
     "ApplicationParty",
     "ApplicationVersion",
     "Attachment",

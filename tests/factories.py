@@ -10,6 +10,8 @@ from werkzeug.security import generate_password_hash
 
 from finsam_ansokan.accounts.models import Forbund, Organisation, User
 from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.applications.models import Application, BudgetLine
+from finsam_ansokan.applications.services import allocate_diarienummer, record_version
 from finsam_ansokan.budget.models import BudgetYear, Huvudomrade, Ram
 from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
@@ -72,6 +74,38 @@ class Factory:
         db.session.add(user)
         db.session.flush()
         return user
+
+    def application(
+        self,
+        owner: User,
+        *,
+        title: str = "Samverkan för unga vuxna",
+        status: str = "utkast",
+        huvudomrade: Huvudomrade | None = None,
+        amounts: dict[int, str] | None = None,
+        shared: bool = False,
+    ) -> Application:
+        """An application of ``owner``'s organisation with personal costs per year."""
+        application = Application(
+            organisation=owner.organisation,
+            created_by=owner,
+            title=title,
+            huvudomrade=huvudomrade,
+            shared_for_comments=shared,
+        )
+        for year, amount in (amounts or {today().year: "100000"}).items():
+            application.budget_lines.append(
+                BudgetLine(year=year, category="personal", amount=Decimal(amount))
+            )
+        db.session.add(application)
+        db.session.flush()
+        if status != "utkast":
+            application.diarie_year, application.diarie_number = allocate_diarienummer()
+            application.status = status
+            db.session.flush()
+            record_version(application, actor=owner)
+            db.session.flush()
+        return application
 
     def huvudomrade(self, name: str | None = None) -> Huvudomrade:
         area = Huvudomrade(name=name or f"Område {next(_counter)}")

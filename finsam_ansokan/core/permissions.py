@@ -32,6 +32,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "create_application": frozenset({Role.SOKANDE}),
     "view_application": ANY_ROLE,
     "list_all_applications": READERS,
+    # beredning (object-level rules in review/policy.py)
+    "comment": frozenset({Role.SOKANDE, Role.BEREDNING, Role.KANSLI, Role.STYRELSE}),
+    "review_applications": frozenset({Role.BEREDNING, Role.KANSLI}),
+    "manage_outbox": frozenset({Role.KANSLI, Role.ADMIN}),
     # administration
     "manage_users": frozenset({Role.KANSLI, Role.ADMIN}),
     "manage_organisations": frozenset({Role.KANSLI, Role.ADMIN}),

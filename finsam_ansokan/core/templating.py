@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from finsam_ansokan.core.events import describe
 from finsam_ansokan.core.money import format_money, format_number
 from finsam_ansokan.core.permissions import can
 from finsam_ansokan.core.timeutil import format_date, format_datetime
@@ -14,7 +15,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["event_text"] = describe
     app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -41,7 +41,8 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+def live_app(tmp_path_factory):
+    """The app the browser talks to, on its own database with the demo förbund loaded."""
     url = database_url_for_tests(tmp_path_factory, suffix="_e2e")
     app = make_test_app(url, tmp_path_factory.mktemp("e2e-files"), WTF_CSRF_ENABLED=True)
     with app.app_context():
@@ -49,6 +50,12 @@ def live_server(tmp_path_factory) -> Iterator[str]:
 
         load_demo()
         db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

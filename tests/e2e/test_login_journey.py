@@ -47,17 +47,17 @@ def test_kansli_administers_users_with_the_keyboard_and_sees_clear_errors(page):
     page.get_by_role("link", name="Användare").click()
     assert_accessible(page, "admin-users")
     page.get_by_role("link", name="Ny användare").click()
-    page.get_by_label("Namn", exact=True).fill("Olle Test")
+    page.get_by_label("Namn (obligatorisk)").fill("Olle Test")
     page.get_by_role("button", name="Spara användare").click()
     summary = page.locator("[data-error-summary]")
     assert summary.is_visible()
     assert "Ange e-postadress." in summary.inner_text()
-    assert page.get_by_label("Namn", exact=True).input_value() == "Olle Test"
+    assert page.get_by_label("Namn (obligatorisk)").input_value() == "Olle Test"
     assert_accessible(page, "admin-user-errors")
-    page.get_by_label("E-postadress").fill("olle@alvesta.example")
+    page.get_by_label("E-postadress (obligatorisk)").fill("olle@alvesta.example")
     page.get_by_label("Medlemsorganisation").select_option(label="Alvesta kommun")
     page.get_by_label("Sökande / projektägare").check()
-    page.get_by_label("Lösenord").fill("en lång och bra lösenfras")
+    page.get_by_label("Lösenord (obligatorisk)").fill("en lång och bra lösenfras")
     page.get_by_role("button", name="Spara användare").click()
     assert page.get_by_role("status").filter(has_text="Olle Test är skapad").is_visible()
 

@@ -12,6 +12,9 @@ from flask import Flask
 
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.core.permissions import POLICY
+from finsam_ansokan.extensions import db
+from finsam_ansokan.notifications.models import OutboxMessage
+from finsam_ansokan.review.models import Comment
 
 ANONYMOUS = "anonym"
 SUBJECTS = [ANONYMOUS, *Role]
@@ -44,7 +47,19 @@ def sample_args(factory):
     """One existing object for every URL parameter the routes take."""
     organisation = factory.organisation("Matrisens kommun")
     user = factory.user(Role.SOKANDE, organisation=organisation)
-    return {"user_id": user.id, "organisation_id": organisation.id}
+    application = factory.application(user, status="under_beredning")
+    comment = Comment(application_id=application.id, author=user, body="En fråga")
+    message = OutboxMessage(kind="comment", to_email="x@test.example", subject="Ä", body="B")
+    db.session.add_all([comment, message])
+    db.session.flush()
+    return {
+        "user_id": user.id,
+        "organisation_id": organisation.id,
+        "application_id": application.id,
+        "comment_id": comment.id,
+        "message_id": message.id,
+        "stage": "forslag",
+    }
 
 
 def _url(rule, sample_args) -> str:

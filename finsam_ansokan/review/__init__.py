@@ -1,0 +1,1 @@
+"""Beredning: comments and internal notes, review actions, recommendations and proposals."""

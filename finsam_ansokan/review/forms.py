@@ -1,0 +1,114 @@
+"""Forms for comments, requests for more information and assessments."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from finsam_ansokan.core.forms import choices
+
+from .models import AssessmentKind, AssessmentStage
+from .services import MAX_COMMENT_LENGTH, MAX_MOTIVATION_LENGTH
+
+#: The parts of the application a comment can be about.
+SECTIONS = [
+    ("", "Hela ansökan"),
+    ("sokande", "Sökande"),
+    ("insatsen", "Insatsen"),
+    ("behov", "Behov och bakgrund"),
+    ("syfte", "Syfte och mål"),
+    ("genomforande", "Genomförande"),
+    ("budget", "Budget"),
+    ("uppfoljning", "Plan för uppföljning och utvärdering"),
+    ("jamstalldhet", "Jämställdhet"),
+    ("fortsattning", "Fortsatt finansiering och implementering"),
+]
+SECTION_TITLES = dict(SECTIONS)
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        "Kommentar",
+        description=f"Vanlig text, högst {MAX_COMMENT_LENGTH} tecken.",
+        validators=[
+            DataRequired("Skriv en kommentar."),
+            Length(max=MAX_COMMENT_LENGTH, message=f"Högst {MAX_COMMENT_LENGTH} tecken."),
+        ],
+        render_kw={"rows": 4, "maxlength": MAX_COMMENT_LENGTH},
+    )
+    section = SelectField("Gäller avsnitt", choices=choices(SECTIONS), validators=[Optional()])
+    visibility = RadioField(
+        "Vem ser kommentaren?",
+        choices=choices(
+            [
+                ("synlig", "Kommentar – synlig för den sökande"),
+                (
+                    "intern",
+                    "Intern anteckning – bara beredningsgrupp, kansli, styrelse och revisor",
+                ),
+            ]
+        ),
+        default="synlig",
+        validators=[Optional()],
+    )
+    parent_id = HiddenField()
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(
+        "Svar",
+        validators=[
+            DataRequired("Skriv ett svar."),
+            Length(max=MAX_COMMENT_LENGTH, message=f"Högst {MAX_COMMENT_LENGTH} tecken."),
+        ],
+        render_kw={"rows": 2, "maxlength": MAX_COMMENT_LENGTH},
+    )
+    parent_id = HiddenField()
+
+
+class RequestInformationForm(FlaskForm):
+    message = TextAreaField(
+        "Vad behöver kompletteras?",
+        description="Texten skickas till den sökande.",
+        validators=[
+            DataRequired("Beskriv vad den sökande behöver komplettera."),
+            Length(max=MAX_COMMENT_LENGTH),
+        ],
+        render_kw={"rows": 4},
+    )
+
+
+def assessment_form(stage: AssessmentStage, years: list[int], **kwargs) -> FlaskForm:
+    """A recommendation or proposal form with one amount field per year of the application."""
+    kinds = [AssessmentKind.BEVILJA, AssessmentKind.DELVIS_BEVILJA, AssessmentKind.AVSLA]
+    if stage is AssessmentStage.RECOMMENDATION:
+        kinds.append(AssessmentKind.KOMPLETTERING)
+
+    class AssessmentForm(FlaskForm):
+        kind = RadioField(
+            "Rekommendation" if stage is AssessmentStage.RECOMMENDATION else "Förslag",
+            choices=choices((k.value, k.label) for k in kinds),
+            validators=[DataRequired("Välj ett alternativ.")],
+        )
+        motivation = TextAreaField(
+            "Motivering",
+            validators=[
+                DataRequired("Skriv en motivering."),
+                Length(max=MAX_MOTIVATION_LENGTH),
+            ],
+            render_kw={"rows": 5},
+        )
+
+    for year in years:
+        setattr(
+            AssessmentForm,
+            f"amount_{year}",
+            StringField(
+                f"Belopp {year} (kr)",
+                description="Hela kronor. Lämna tomt vid avslag.",
+                validators=[Optional(), Length(max=30)],
+                render_kw={"inputmode": "numeric", "autocomplete": "off"},
+            ),
+        )
+    return AssessmentForm(**kwargs)

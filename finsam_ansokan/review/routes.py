@@ -1,0 +1,287 @@
+"""Beredning pages: comments, sharing a draft, review actions, history."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from finsam_ansokan.applications import policy as application_policy
+from finsam_ansokan.applications.models import Application
+from finsam_ansokan.core.errors import DomainError, NotAllowed
+from finsam_ansokan.core.forms import apply_domain_error
+from finsam_ansokan.core.money import InvalidAmount, parse_amount
+from finsam_ansokan.core.permissions import require
+from finsam_ansokan.extensions import db
+
+from . import policy, services
+from .forms import SECTION_TITLES, CommentForm, ReplyForm, RequestInformationForm, assessment_form
+from .models import AssessmentKind, AssessmentStage, Comment
+
+bp = Blueprint("review", __name__, url_prefix="/ansokningar/<int:application_id>")
+
+
+def _application(application_id: int) -> Application:
+    """The application, or 404 for anyone who may not see it (its existence included)."""
+    application = db.session.get(Application, application_id)
+    if application is None or not application_policy.can_view(current_user, application):
+        abort(404)
+    return application
+
+
+def _comments_page(application: Application, form: CommentForm | None = None, status: int = 200):
+    return (
+        render_template(
+            "review/comments.html",
+            application=application,
+            comments=services.comments_for(application, current_user),
+            form=form or CommentForm(),
+            reply_form=ReplyForm(),
+            section_titles=SECTION_TITLES,
+            can_comment=policy.can_comment(current_user, application),
+            can_write_internal=policy.can_write_internal(current_user, application),
+            can_share=policy.can_share(current_user, application),
+        ),
+        status,
+    )
+
+
+@bp.get("/kommentarer")
+@require("view_application")
+def comments(application_id: int):
+    return _comments_page(_application(application_id))
+
+
+@bp.post("/kommentarer")
+@require("comment")
+def add_comment(application_id: int):
+    application = _application(application_id)
+    if not policy.can_comment(current_user, application):
+        abort(403)
+    form = CommentForm()
+    if form.parent_id.data:
+        form = ReplyForm()
+    if not form.validate_on_submit():
+        return _comments_page(application, form if isinstance(form, CommentForm) else None, 400)
+    parent = None
+    if form.parent_id.data:
+        try:
+            parent = db.session.get(Comment, int(form.parent_id.data))
+        except ValueError:
+            parent = None
+        if parent is None or parent.application_id != application.id:
+            abort(404)
+        if parent.internal and not policy.can_read_internal(current_user):
+            abort(404)
+    try:
+        comment = services.add_comment(
+            application,
+            actor=current_user,
+            body=form.body.data,
+            section=getattr(form, "section", None) and form.section.data,
+            internal=getattr(form, "visibility", None) is not None
+            and form.visibility.data == "intern",
+            parent=parent,
+        )
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except DomainError as exc:
+        db.session.rollback()
+        if isinstance(form, CommentForm):
+            apply_domain_error(form, exc)
+            return _comments_page(application, form, 400)
+        flash(exc.message, "error")
+        return redirect(url_for("review.comments", application_id=application.id))
+    db.session.commit()
+    flash("Din kommentar är sparad.", "success")
+    return redirect(
+        url_for("review.comments", application_id=application.id, _anchor=f"kommentar-{comment.id}")
+    )
+
+
+@bp.route("/kommentarer/<int:comment_id>/status", methods=["POST"])
+@require("comment")
+def resolve_comment(application_id: int, comment_id: int):
+    application = _application(application_id)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.application_id != application.id:
+        abort(404)
+    if comment.internal and not policy.can_read_internal(current_user):
+        abort(404)
+    resolved = request.form.get("resolved") == "1"
+    try:
+        services.set_resolved(comment, resolved, actor=current_user, application=application)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    flash(
+        "Kommentaren är markerad som löst." if resolved else "Kommentaren är öppnad igen.",
+        "success",
+    )
+    return redirect(
+        url_for("review.comments", application_id=application.id, _anchor=f"kommentar-{comment.id}")
+    )
+
+
+@bp.route("/delning", methods=["POST"])
+@require("create_application")
+def share(application_id: int):
+    application = _application(application_id)
+    shared = request.form.get("shared") == "1"
+    try:
+        services.set_shared(application, shared, actor=current_user)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    flash(
+        "Utkastet är delat med beredningsgruppen. De kan läsa och kommentera medan du fortsätter "
+        "skriva."
+        if shared
+        else "Utkastet delas inte längre med beredningsgruppen.",
+        "success",
+    )
+    return redirect(
+        request.form.get("next") or url_for("review.comments", application_id=application.id)
+    )
+
+
+def _review_page(
+    application: Application,
+    *,
+    info_form=None,
+    recommendation_form=None,
+    proposal_form=None,
+    status: int = 200,
+):
+    years = list(services.requested_by_year(application))
+    return (
+        render_template(
+            "review/review.html",
+            application=application,
+            requested=services.requested_by_year(application),
+            info_form=info_form or RequestInformationForm(),
+            recommendation_form=recommendation_form
+            or assessment_form(AssessmentStage.RECOMMENDATION, years),
+            proposal_form=proposal_form or assessment_form(AssessmentStage.PROPOSAL, years),
+            recommendation=services.latest_assessment(application, AssessmentStage.RECOMMENDATION),
+            proposal=services.latest_assessment(application, AssessmentStage.PROPOSAL),
+            can_review=policy.can_review(current_user, application),
+            can_recommend=policy.can_recommend(current_user, application),
+            can_propose=policy.can_propose(current_user, application),
+            years=years,
+        ),
+        status,
+    )
+
+
+@bp.route("/beredning")
+@require("review_applications")
+def review(application_id: int):
+    return _review_page(_application(application_id))
+
+
+@bp.route("/beredning/ta-upp", methods=["POST"])
+@require("review_applications")
+def start_review(application_id: int):
+    application = _application(application_id)
+    try:
+        services.start_review(application, actor=current_user)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("review.review", application_id=application.id))
+    db.session.commit()
+    flash("Ansökan är under beredning.", "success")
+    return redirect(url_for("review.review", application_id=application.id))
+
+
+@bp.route("/beredning/komplettering", methods=["POST"])
+@require("review_applications")
+def request_information(application_id: int):
+    application = _application(application_id)
+    form = RequestInformationForm()
+    if not form.validate_on_submit():
+        return _review_page(application, info_form=form, status=400)
+    try:
+        services.request_information(application, actor=current_user, message=form.message.data)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except DomainError as exc:
+        db.session.rollback()
+        apply_domain_error(form, exc)
+        return _review_page(application, info_form=form, status=400)
+    db.session.commit()
+    flash("Komplettering är begärd. Den sökande har fått besked.", "success")
+    return redirect(url_for("review.review", application_id=application.id))
+
+
+def _amounts(form, years: list[int]) -> dict[int, Decimal | None]:
+    amounts: dict[int, Decimal | None] = {}
+    for year in years:
+        field = getattr(form, f"amount_{year}")
+        try:
+            amounts[year] = parse_amount(field.data, whole_kronor=True)
+        except InvalidAmount as exc:
+            raise DomainError(str(exc), field=f"amount_{year}") from None
+    return amounts
+
+
+@bp.route("/beredning/<stage>", methods=["POST"])
+@require("review_applications")
+def assess(application_id: int, stage: str):
+    application = _application(application_id)
+    try:
+        stage_ = AssessmentStage(stage)
+    except ValueError:
+        abort(404)
+    years = list(services.requested_by_year(application))
+    form = assessment_form(stage_, years)
+    forms = {
+        AssessmentStage.RECOMMENDATION: "recommendation_form",
+        AssessmentStage.PROPOSAL: "proposal_form",
+    }
+    if not form.validate_on_submit():
+        return _review_page(application, **{forms[stage_]: form}, status=400)
+    try:
+        services.assess(
+            application,
+            actor=current_user,
+            stage=stage_,
+            kind=AssessmentKind(form.kind.data),
+            motivation=form.motivation.data,
+            amounts=_amounts(form, years),
+        )
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except DomainError as exc:
+        db.session.rollback()
+        apply_domain_error(form, exc)
+        return _review_page(application, **{forms[stage_]: form}, status=400)
+    db.session.commit()
+    flash(
+        "Rekommendationen är sparad."
+        if stage_ is AssessmentStage.RECOMMENDATION
+        else "Förslaget till beslut är sparat och ärendet är klart för beslut.",
+        "success",
+    )
+    return redirect(url_for("review.review", application_id=application.id))
+
+
+@bp.route("/historik")
+@require("view_application")
+def history(application_id: int):
+    application = _application(application_id)
+    return render_template(
+        "review/history.html",
+        application=application,
+        events=services.timeline(application, current_user),
+    )

@@ -1,0 +1,302 @@
+"""Beredning rules: sharing drafts, comments, review actions, recommendations, proposals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+
+from finsam_ansokan.accounts.models import User
+from finsam_ansokan.applications import services as application_services
+from finsam_ansokan.applications.models import Application, ApplicationVersion, BudgetLine
+from finsam_ansokan.applications.status import Action
+from finsam_ansokan.core.errors import DomainError, NotAllowed
+from finsam_ansokan.core.events import record_event
+from finsam_ansokan.core.timeutil import utcnow
+from finsam_ansokan.extensions import db
+from finsam_ansokan.notifications import services as notifications
+
+from . import policy
+from .models import Assessment, AssessmentAmount, AssessmentKind, AssessmentStage, Comment
+
+MAX_COMMENT_LENGTH = 5000
+MAX_MOTIVATION_LENGTH = 10000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str | None, *, field: str, limit: int, required_message: str) -> str:
+    """Plain text as typed, without control characters; empty or too long is refused."""
+    cleaned = _CONTROL.sub("", (text or "").replace("\r\n", "\n")).strip()
+    if not cleaned:
+        raise DomainError(required_message, field=field)
+    if len(cleaned) > limit:
+        raise DomainError(
+            f"Texten är för lång: {len(cleaned)} tecken, högst {limit} tecken.", field=field
+        )
+    return cleaned
+
+
+# --- sharing a draft -------------------------------------------------------------------------
+def set_shared(application: Application, shared: bool, *, actor: User) -> None:
+    if not policy.can_share(actor, application):
+        raise NotAllowed("Bara den sökande organisationen kan dela ett utkast.")
+    if application.shared_for_comments == shared:
+        return
+    application.shared_for_comments = shared
+    record_event(
+        "draft_shared" if shared else "draft_unshared",
+        actor=actor,
+        application=application,
+        message="Utkastet delades med beredningsgruppen."
+        if shared
+        else "Delningen med beredningsgruppen togs bort.",
+    )
+
+
+# --- comments -------------------------------------------------------------------------------------
+def current_version_number(application: Application) -> int | None:
+    return db.session.scalar(
+        select(func.max(ApplicationVersion.number)).where(
+            ApplicationVersion.application_id == application.id
+        )
+    )
+
+
+def add_comment(
+    application: Application,
+    *,
+    actor: User,
+    body: str,
+    section: str | None = None,
+    internal: bool = False,
+    parent: Comment | None = None,
+) -> Comment:
+    if not policy.can_comment(actor, application):
+        raise NotAllowed("Du kan inte kommentera den här ansökan just nu.")
+    if parent is not None:
+        if parent.application_id != application.id:
+            raise DomainError("Kommentaren du svarar på hör till en annan ansökan.")
+        if parent.internal and not policy.can_read_internal(actor):
+            raise NotAllowed("Kommentaren finns inte.")
+        # a reply stays in its thread's kind and section
+        internal = parent.internal
+        section = parent.section
+        if parent.parent_id is not None:
+            parent = parent.parent
+    if internal and not policy.can_write_internal(actor, application):
+        raise NotAllowed("Bara beredningsgrupp, kansli och styrelse skriver interna anteckningar.")
+    comment = Comment(
+        application_id=application.id,
+        author=actor,
+        parent=parent,
+        section=section or None,
+        internal=internal,
+        body=clean_text(
+            body, field="body", limit=MAX_COMMENT_LENGTH, required_message="Skriv en kommentar."
+        ),
+        version_number=current_version_number(application),
+    )
+    db.session.add(comment)
+    db.session.flush()
+    record_event(
+        "internal_note_added" if internal else "comment_added",
+        actor=actor,
+        application=application,
+        data={"comment_id": comment.id, "section": comment.section, "internal": internal},
+    )
+    notifications.comment_added(comment, application)
+    return comment
+
+
+def set_resolved(
+    comment: Comment, resolved: bool, *, actor: User, application: Application
+) -> None:
+    if not policy.can_comment(actor, application) or (
+        comment.internal and not policy.can_write_internal(actor, application)
+    ):
+        raise NotAllowed("Du kan inte ändra den här kommentaren.")
+    comment.resolved_at = utcnow() if resolved else None
+    comment.resolved_by_id = actor.id if resolved else None
+    record_event(
+        "comment_resolved" if resolved else "comment_reopened",
+        actor=actor,
+        application=application,
+        data={"comment_id": comment.id, "internal": comment.internal},
+    )
+
+
+def comments_for(application: Application, viewer: User) -> list[Comment]:
+    """The top-level comments the viewer may read, oldest first, replies loaded."""
+    query = (
+        select(Comment)
+        .where(Comment.application_id == application.id, Comment.parent_id.is_(None))
+        .order_by(Comment.created_at, Comment.id)
+    )
+    if not policy.can_read_internal(viewer):
+        query = query.where(Comment.internal.is_(False))
+    return list(db.session.scalars(query).unique())
+
+
+# --- review actions ----------------------------------------------------------------
+def start_review(application: Application, *, actor: User) -> None:
+    if not policy.can_review(actor, application):
+        raise NotAllowed("Bara beredningsgrupp och kansli tar upp ansökningar till beredning.")
+    application_services.transition(application, Action.START_REVIEW, actor=actor)
+
+
+def request_information(application: Application, *, actor: User, message: str) -> None:
+    if not policy.can_review(actor, application):
+        raise NotAllowed("Bara beredningsgrupp och kansli begär komplettering.")
+    text = clean_text(
+        message,
+        field="message",
+        limit=MAX_COMMENT_LENGTH,
+        required_message="Beskriv vad den sökande behöver komplettera.",
+    )
+    application_services.transition(application, Action.REQUEST_INFO, actor=actor, message=text)
+    notifications.information_requested(application, text, actor)
+
+
+def requested_by_year(application: Application) -> dict[int, Decimal]:
+    """Sökt belopp per year: the costs minus co-funding, summed in SQL."""
+    signed = case(
+        (BudgetLine.category == "medfinansiering", -BudgetLine.amount), else_=BudgetLine.amount
+    )
+    rows = db.session.execute(
+        select(BudgetLine.year, func.coalesce(func.sum(signed), 0))
+        .where(BudgetLine.application_id == application.id)
+        .group_by(BudgetLine.year)
+        .order_by(BudgetLine.year)
+    ).all()
+    return {year: Decimal(total) for year, total in rows}
+
+
+def _validated_amounts(
+    application: Application, kind: AssessmentKind, amounts: Mapping[int, Decimal | None]
+) -> dict[int, Decimal]:
+    requested = requested_by_year(application)
+    cleaned: dict[int, Decimal] = {}
+    for year, amount in amounts.items():
+        if amount is None:
+            continue
+        if year not in requested:
+            raise DomainError(f"Ansökan gäller inte år {year}.", field=f"amount_{year}")
+        if amount < 0 or amount != amount.to_integral_value():
+            raise DomainError(
+                f"Beloppet för {year} ska vara hela kronor, noll eller mer.",
+                field=f"amount_{year}",
+            )
+        cleaned[year] = amount
+    if kind in (AssessmentKind.BEVILJA, AssessmentKind.DELVIS_BEVILJA):
+        if not any(cleaned.values()):
+            first = next(iter(requested), None)
+            raise DomainError(
+                "Ange belopp per år för att bevilja.",
+                field=f"amount_{first}" if first else None,
+            )
+        for year, amount in cleaned.items():
+            if amount > requested[year]:
+                raise DomainError(
+                    f"Beloppet för {year} är större än det sökta beloppet.",
+                    field=f"amount_{year}",
+                )
+        if kind is AssessmentKind.BEVILJA and cleaned != {y: a for y, a in requested.items() if a}:
+            kind_hint = "Välj Delvis bevilja för ett lägre belopp än det sökta."
+            raise DomainError(kind_hint, field="kind")
+    else:
+        cleaned = {}
+    return cleaned
+
+
+def assess(
+    application: Application,
+    *,
+    actor: User,
+    stage: AssessmentStage,
+    kind: AssessmentKind,
+    motivation: str,
+    amounts: Mapping[int, Decimal | None],
+) -> Assessment:
+    """Record a recommendation (beredningsgrupp) or a proposal (kansli).
+
+    A recommendation to ask for more information also sends the case back to the
+    applicant. A proposal marks the case Klar för beslut.
+    """
+    allowed = (
+        policy.can_recommend(actor, application)
+        if stage is AssessmentStage.RECOMMENDATION
+        else policy.can_propose(actor, application)
+    )
+    if not allowed:
+        raise NotAllowed("Du kan inte göra det här i ansökans nuvarande läge.")
+    if stage is AssessmentStage.PROPOSAL and kind is AssessmentKind.KOMPLETTERING:
+        raise DomainError(
+            "Ett förslag till beslut beviljar, delvis beviljar eller avslår.", field="kind"
+        )
+    text = clean_text(
+        motivation,
+        field="motivation",
+        limit=MAX_MOTIVATION_LENGTH,
+        required_message="Skriv en motivering.",
+    )
+    cleaned = _validated_amounts(application, kind, amounts)
+    assessment = Assessment(
+        application_id=application.id,
+        author=actor,
+        stage=stage.value,
+        kind=kind.value,
+        motivation=text,
+        amounts=[AssessmentAmount(year=y, amount=a) for y, a in sorted(cleaned.items())],
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    record_event(
+        f"{stage.value}_recorded",
+        actor=actor,
+        application=application,
+        message=f"{stage.label}: {kind.label}",
+        data={
+            "assessment_id": assessment.id,
+            "kind": kind.value,
+            "amounts": {str(y): str(a) for y, a in cleaned.items()},
+        },
+    )
+    if kind is AssessmentKind.KOMPLETTERING:
+        request_information(application, actor=actor, message=text)
+    if stage is AssessmentStage.PROPOSAL:
+        application_services.transition(application, Action.MARK_READY, actor=actor)
+    return assessment
+
+
+def latest_assessment(application: Application, stage: AssessmentStage) -> Assessment | None:
+    return db.session.scalars(
+        select(Assessment)
+        .where(Assessment.application_id == application.id, Assessment.stage == stage.value)
+        .order_by(Assessment.created_at.desc(), Assessment.id.desc())
+        .limit(1)
+    ).first()
+
+
+# --- history ------------------------------------------------------------------------
+_INTERNAL_EVENT_KINDS = frozenset({"internal_note_added", "rekommendation_recorded"})
+
+
+def timeline(application: Application, viewer: User):
+    """The application's events, oldest first, without what the viewer may not read."""
+    from finsam_ansokan.core.events import Event
+
+    query = (
+        select(Event)
+        .where(Event.application_id == application.id)
+        .order_by(Event.created_at, Event.id)
+    )
+    events = list(db.session.scalars(query))
+    if policy.can_read_internal(viewer):
+        return events
+    return [
+        e
+        for e in events
+        if e.kind not in _INTERNAL_EVENT_KINDS and not (e.data or {}).get("internal")
+    ]
