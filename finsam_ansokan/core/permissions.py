@@ -32,6 +32,9 @@ POLICY: dict[str, frozenset[Role]] = {
     "create_application": frozenset({Role.SOKANDE}),
     "view_application": ANY_ROLE,
     "list_all_applications": READERS,
+    # budget: everyone who follows the förbund's money reads it; the kansli keeps it
+    "view_budget": READERS,
+    "manage_budget": frozenset({Role.KANSLI}),
     # administration
     "manage_users": frozenset({Role.KANSLI, Role.ADMIN}),
     "manage_organisations": frozenset({Role.KANSLI, Role.ADMIN}),
