@@ -6,7 +6,14 @@ from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from finsam_ansokan.accounts.models import Organisation
 from finsam_ansokan.core.money import InvalidAmount, format_money, parse_amount
@@ -133,3 +140,11 @@ class ReallocationForm(FlaskForm):
             Length(max=2000, message="Högst 2 000 tecken."),
         ],
     )
+
+    def validate_from_ram_id(self, field):
+        if not field.data:
+            raise ValidationError("Välj ramen pengarna ska flyttas från.")
+
+    def validate_to_ram_id(self, field):
+        if not field.data:
+            raise ValidationError("Välj ramen pengarna ska flyttas till.")

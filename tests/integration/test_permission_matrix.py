@@ -44,7 +44,14 @@ def sample_args(factory):
     """One existing object for every URL parameter the routes take."""
     organisation = factory.organisation("Matrisens kommun")
     user = factory.user(Role.SOKANDE, organisation=organisation)
-    return {"user_id": user.id, "organisation_id": organisation.id}
+    area = factory.huvudomrade("Matrisens huvudområde")
+    budget_year = factory.budget_year(2026, frames={area: "1000"})
+    return {
+        "user_id": user.id,
+        "organisation_id": organisation.id,
+        "huvudomrade_id": area.id,
+        "year": budget_year.year,
+    }
 
 
 def _url(rule, sample_args) -> str:
