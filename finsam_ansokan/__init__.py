@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .accounts.admin_routes import bp as admin_bp
     from .accounts.routes import bp as auth_bp
+    from .budget.routes import bp as budget_bp
     from .main.routes import bp as main_bp
     from .notifications.routes import bp as notifications_bp
     from .review.routes import bp as review_bp
@@ -71,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(budget_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

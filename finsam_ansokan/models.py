@@ -9,7 +9,14 @@ from finsam_ansokan.applications.models import (
     BudgetLine,
     DiarieCounter,
 )
-from finsam_ansokan.budget.models import BudgetYear, Contribution, Huvudomrade, Omfordelning, Ram
+from finsam_ansokan.budget.models import (
+    BudgetYear,
+    Contribution,
+    FrameGrant,
+    Huvudomrade,
+    Omfordelning,
+    Ram,
+)
 from finsam_ansokan.core.events import Event
 from finsam_ansokan.notifications.models import NotificationOptOut, OutboxMessage
 from finsam_ansokan.review.models import Assessment, AssessmentAmount, Comment
@@ -30,6 +37,7 @@ __all__ = [
     "DiarieCounter",
     "Event",
     "Forbund",
+    "FrameGrant",
     "Huvudomrade",
     "Omfordelning",
     "Organisation",

@@ -134,3 +134,29 @@ class Omfordelning(db.Model):
     from_ram: Mapped[Ram] = relationship(foreign_keys=[from_ram_id])
     to_ram: Mapped[Ram] = relationship(foreign_keys=[to_ram_id])
     actor: Mapped[User] = relationship()
+
+
+class FrameGrant(db.Model):
+    """One movement of money out of (positive) or back into (negative) a frame.
+
+    The ledger behind :attr:`Ram.granted`: the budget service writes a row in the same
+    transaction as the conditional UPDATE of ``granted``, so that for every frame
+    ``granted == SUM(frame_grants.amount)`` (checked by ``services.verify_frames``). The
+    decision issue links each row to the application it was granted to.
+    """
+
+    __tablename__ = "frame_grants"
+    __table_args__ = (CheckConstraint("amount <> 0", name="amount_nonzero"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ram_id: Mapped[int] = mapped_column(ForeignKey("ramar.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    #: Positive when granted, negative when released (rejected later, money not used …).
+    amount: Mapped[Decimal] = mapped_column(Money)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+    ram: Mapped[Ram] = relationship()
+    actor: Mapped[User | None] = relationship()

@@ -36,6 +36,9 @@ POLICY: dict[str, frozenset[Role]] = {
     "comment": frozenset({Role.SOKANDE, Role.BEREDNING, Role.KANSLI, Role.STYRELSE}),
     "review_applications": frozenset({Role.BEREDNING, Role.KANSLI}),
     "manage_outbox": frozenset({Role.KANSLI, Role.ADMIN}),
+    # budget: everyone who follows the förbund's money reads it; the kansli keeps it
+    "view_budget": READERS,
+    "manage_budget": frozenset({Role.KANSLI}),
     # administration
     "manage_users": frozenset({Role.KANSLI, Role.ADMIN}),
     "manage_organisations": frozenset({Role.KANSLI, Role.ADMIN}),

@@ -1,7 +1,7 @@
 """beredning: comments, assessments, notification outbox
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-23 15:13:52.137013
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

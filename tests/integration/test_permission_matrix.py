@@ -52,6 +52,8 @@ def sample_args(factory):
     message = OutboxMessage(kind="comment", to_email="x@test.example", subject="Ä", body="B")
     db.session.add_all([comment, message])
     db.session.flush()
+    area = factory.huvudomrade("Matrisens huvudområde")
+    budget_year = factory.budget_year(2026, frames={area: "1000"})
     return {
         "user_id": user.id,
         "organisation_id": organisation.id,
@@ -59,6 +61,8 @@ def sample_args(factory):
         "comment_id": comment.id,
         "message_id": message.id,
         "stage": "forslag",
+        "huvudomrade_id": area.id,
+        "year": budget_year.year,
     }
 
 
