@@ -32,6 +32,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "create_application": frozenset({Role.SOKANDE}),
     "view_application": ANY_ROLE,
     "list_all_applications": READERS,
+    "manage_attachments": frozenset({Role.SOKANDE}),
     # administration
     "manage_users": frozenset({Role.KANSLI, Role.ADMIN}),
     "manage_organisations": frozenset({Role.KANSLI, Role.ADMIN}),
