@@ -10,8 +10,11 @@ from werkzeug.security import generate_password_hash
 
 from finsam_ansokan.accounts.models import Forbund, Organisation, User
 from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.applications.models import Application
+from finsam_ansokan.applications.services import allocate_diarienummer
+from finsam_ansokan.applications.status import Status
 from finsam_ansokan.budget.models import BudgetYear, Huvudomrade, Ram
-from finsam_ansokan.core.timeutil import today
+from finsam_ansokan.core.timeutil import today, utcnow
 from finsam_ansokan.extensions import db
 
 PASSWORD = "ett-bra-testlosenord"  # noqa: S105
@@ -93,3 +96,32 @@ class Factory:
             db.session.add(Ram(budget_year=budget_year, huvudomrade=area, amount=Decimal(amount)))
         db.session.flush()
         return budget_year
+
+    def application(
+        self,
+        *,
+        organisation: Organisation | None = None,
+        created_by: User | None = None,
+        status: Status | str = Status.UTKAST,
+        title: str = "Steget vidare",
+        **fields,
+    ) -> Application:
+        """An application in ``status``; past the draft it has a diarienummer."""
+        status = Status(status)
+        if organisation is None:
+            organisation = created_by.organisation if created_by else self.organisation()
+        if created_by is None:
+            created_by = self.user(Role.SOKANDE, organisation=organisation)
+        application = Application(
+            organisation=organisation,
+            created_by=created_by,
+            status=status.value,
+            title=title,
+            **fields,
+        )
+        if status not in (Status.UTKAST, Status.ATERKALLAD):
+            application.diarie_year, application.diarie_number = allocate_diarienummer()
+            application.submitted_at = utcnow()
+        db.session.add(application)
+        db.session.flush()
+        return application

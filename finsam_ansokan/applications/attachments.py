@@ -40,8 +40,8 @@ def display_filename(raw: str | None) -> str:
     It is never used as a path: the bytes are stored under a generated key.
     """
     name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = " ".join(name.split()).strip(" .")
+    name = " ".join(name.split())  # tabs and line breaks become single spaces
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
     if len(name) > _MAX_NAME:
         stem, dot, extension = name.rpartition(".")
         if dot and 0 < len(extension) <= 10:

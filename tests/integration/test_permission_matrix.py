@@ -11,7 +11,11 @@ import pytest
 from flask import Flask
 
 from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.applications.models import Attachment
+from finsam_ansokan.applications.services import record_version
+from finsam_ansokan.applications.status import Status
 from finsam_ansokan.core.permissions import POLICY
+from finsam_ansokan.extensions import db
 
 ANONYMOUS = "anonym"
 SUBJECTS = [ANONYMOUS, *Role]
@@ -44,7 +48,28 @@ def sample_args(factory):
     """One existing object for every URL parameter the routes take."""
     organisation = factory.organisation("Matrisens kommun")
     user = factory.user(Role.SOKANDE, organisation=organisation)
-    return {"user_id": user.id, "organisation_id": organisation.id}
+    application = factory.application(
+        organisation=organisation, created_by=user, status=Status.INSKICKAD
+    )
+    version = record_version(application, actor=user)
+    attachment = Attachment(
+        application=application,
+        filename="matris.pdf",
+        content_type="application/pdf",
+        size_bytes=0,
+        sha256="0" * 64,
+        storage_key="matris00000000000000000000000000",
+        uploaded_by_id=user.id,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    return {
+        "user_id": user.id,
+        "organisation_id": organisation.id,
+        "application_id": application.id,
+        "attachment_id": attachment.id,
+        "number": version.number,
+    }
 
 
 def _url(rule, sample_args) -> str:
