@@ -125,7 +125,7 @@ def upload(application_id: int):
             return _back(application, form.next.data)
     return render_template(
         "applications/attachments.html", application=application, attachment_form=form
-    ), 400
+    )
 
 
 @bp.route("/<int:application_id>/bilagor/<int:attachment_id>")

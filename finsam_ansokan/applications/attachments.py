@@ -52,9 +52,10 @@ def display_filename(raw: str | None) -> str:
 
 
 def format_size(size: int) -> str:
-    """``2_400_000`` → ``"2,3 MB"``; ``900`` → ``"1 kB"`` (Swedish decimal comma)."""
+    """``2_400_000`` → ``"2,3 MB"``; ``10 MiB`` → ``"10 MB"``; ``900`` → ``"1 kB"``."""
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+        text = f"{size / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",")
+        return f"{text} MB"
     return f"{max(1, round(size / 1024))} kB"
 
 

@@ -100,7 +100,7 @@ def test_the_upload_form_has_a_label_and_a_hint_with_types_and_size(
     assert 'enctype="multipart/form-data"' in page
     assert 'aria-describedby="file-hint"' in page
     assert ".pdf, .doc, .docx" in page
-    assert "Högst 10,0 MB per fil." in page
+    assert "Högst 10 MB per fil." in page
 
 
 def test_an_exe_is_refused_with_a_clear_message_and_nothing_is_stored(
@@ -108,7 +108,7 @@ def test_an_exe_is_refused_with_a_clear_message_and_nothing_is_stored(
 ):
     login(applicant)
     response = _upload(client, draft, filename="program.exe", data=samples.EXE)
-    assert response.status_code == 400
+    assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Filtypen .exe är inte tillåten. Tillåtna är .pdf" in page
     assert 'href="#file"' in page  # the error summary links to the field
@@ -118,7 +118,7 @@ def test_an_exe_is_refused_with_a_clear_message_and_nothing_is_stored(
 def test_a_pdf_that_is_really_a_png_is_refused(client, login, draft, applicant):
     login(applicant)
     response = _upload(client, draft, filename="intyg.pdf", data=samples.png())
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Filen ser inte ut att vara en PDF trots filändelsen .pdf" in response.get_data(
         as_text=True
     )
@@ -130,7 +130,7 @@ def test_an_upload_without_a_file_asks_for_one(client, login, draft, applicant):
     response = client.post(
         f"/ansokningar/{draft.id}/bilagor", data={}, content_type="multipart/form-data"
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Välj en fil att ladda upp." in response.get_data(as_text=True)
 
 
@@ -150,7 +150,7 @@ def test_a_file_over_the_attachment_limit_is_refused(client, login, draft, appli
     monkeypatch.setitem(current_app.config, "MAX_ATTACHMENT_BYTES", 1024)
     login(applicant)
     response = _upload(client, draft, data=samples.PDF + b"%" * 2000)
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "är för stor. Största tillåtna storlek är 1 kB." in response.get_data(as_text=True)
     assert _count(draft) == 0
 
