@@ -54,6 +54,10 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine_events(db.engine)
 
+    from .core import storage
+
+    storage.init_app(app)
+
     from .accounts.services import load_user
 
     login_manager.user_loader(load_user)
@@ -62,6 +66,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .accounts.admin_routes import bp as admin_bp
     from .accounts.routes import bp as auth_bp
+    from .applications.attachment_routes import bp as attachments_bp
+    from .applications.pdf_routes import bp as application_pdf_bp
     from .budget.routes import bp as budget_bp
     from .main.routes import bp as main_bp
     from .notifications.routes import bp as notifications_bp
@@ -72,6 +78,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(attachments_bp)
+    app.register_blueprint(application_pdf_bp)
     app.register_blueprint(budget_bp)
 
 

@@ -12,8 +12,9 @@ from finsam_ansokan.accounts.models import Forbund, Organisation, User
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications.models import Application, BudgetLine
 from finsam_ansokan.applications.services import allocate_diarienummer, record_version
+from finsam_ansokan.applications.status import Status
 from finsam_ansokan.budget.models import BudgetYear, Huvudomrade, Ram
-from finsam_ansokan.core.timeutil import today
+from finsam_ansokan.core.timeutil import today, utcnow
 from finsam_ansokan.extensions import db
 
 PASSWORD = "ett-bra-testlosenord"  # noqa: S105
@@ -77,35 +78,54 @@ class Factory:
 
     def application(
         self,
-        owner: User,
+        owner: User | None = None,
         *,
+        organisation: Organisation | None = None,
+        created_by: User | None = None,
         title: str = "Samverkan för unga vuxna",
-        status: str = "utkast",
+        status: Status | str = Status.UTKAST,
         huvudomrade: Huvudomrade | None = None,
         amounts: dict[int, str] | None = None,
         shared: bool = False,
+        **fields,
     ) -> Application:
-        """An application of ``owner``'s organisation with personal costs per year."""
+        """An application with personal costs per year (``amounts``, e.g. ``{2026: "1000"}``).
+
+        Past the draft it has a diarienummer and a submitted version, as if submitted.
+        """
+        status = Status(status)
+        owner = owner or created_by
+        if owner is None:
+            owner = self.user(Role.SOKANDE, organisation=organisation)
         application = Application(
-            organisation=owner.organisation,
+            organisation=organisation or owner.organisation,
             created_by=owner,
             title=title,
             huvudomrade=huvudomrade,
             shared_for_comments=shared,
+            **fields,
         )
-        for year, amount in (amounts or {today().year: "100000"}).items():
+        for year, amount in (amounts or {}).items():
             application.budget_lines.append(
                 BudgetLine(year=year, category="personal", amount=Decimal(amount))
             )
         db.session.add(application)
         db.session.flush()
-        if status != "utkast":
-            application.diarie_year, application.diarie_number = allocate_diarienummer()
-            application.status = status
-            db.session.flush()
-            record_version(application, actor=owner)
+        if status not in (Status.UTKAST, Status.ATERKALLAD):
+            self.submit(application, status=status)
+        elif status is Status.ATERKALLAD:
+            application.status = status.value
             db.session.flush()
         return application
+
+    def submit(self, application: Application, *, status: Status | str = Status.INSKICKAD) -> None:
+        """Give a draft a diarienummer, a status and a submitted version of what it holds."""
+        application.diarie_year, application.diarie_number = allocate_diarienummer()
+        application.submitted_at = utcnow()
+        application.status = Status(status).value
+        db.session.flush()
+        record_version(application, actor=application.created_by)
+        db.session.flush()
 
     def huvudomrade(self, name: str | None = None) -> Huvudomrade:
         area = Huvudomrade(name=name or f"Område {next(_counter)}")

@@ -15,7 +15,7 @@ from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.timeutil import today, utcnow
 from finsam_ansokan.extensions import db
 
-from .models import Application, ApplicationVersion, DiarieCounter
+from .models import Application, ApplicationVersion, Attachment, DiarieCounter
 from .status import Action, Status, target_of
 
 
@@ -86,6 +86,21 @@ def snapshot(application: Application) -> dict[str, Any]:
             "note": line.note,
         }
         for line in application.budget_lines
+    ]
+    # which bilagor the version had (the bytes stay in storage while a version lists them)
+    content["attachments"] = [
+        {
+            "id": a.id,
+            "filename": a.filename,
+            "content_type": a.content_type,
+            "size_bytes": a.size_bytes,
+            "sha256": a.sha256,
+        }
+        for a in db.session.scalars(
+            select(Attachment)
+            .where(Attachment.application_id == application.id, Attachment.removed.is_(False))
+            .order_by(Attachment.uploaded_at, Attachment.id)
+        )
     ]
     return content
 

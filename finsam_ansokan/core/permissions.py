@@ -32,6 +32,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "create_application": frozenset({Role.SOKANDE}),
     "view_application": ANY_ROLE,
     "list_all_applications": READERS,
+    "manage_attachments": frozenset({Role.SOKANDE}),
     # beredning (object-level rules in review/policy.py)
     "comment": frozenset({Role.SOKANDE, Role.BEREDNING, Role.KANSLI, Role.STYRELSE}),
     "review_applications": frozenset({Role.BEREDNING, Role.KANSLI}),

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.applications.models import Attachment
 from finsam_ansokan.core.permissions import POLICY
 from finsam_ansokan.extensions import db
 from finsam_ansokan.notifications.models import OutboxMessage
@@ -48,9 +49,19 @@ def sample_args(factory):
     organisation = factory.organisation("Matrisens kommun")
     user = factory.user(Role.SOKANDE, organisation=organisation)
     application = factory.application(user, status="under_beredning")
+    version = application.versions[-1]
+    attachment = Attachment(
+        application=application,
+        filename="matris.pdf",
+        content_type="application/pdf",
+        size_bytes=0,
+        sha256="0" * 64,
+        storage_key="matris00000000000000000000000000",
+        uploaded_by_id=user.id,
+    )
     comment = Comment(application_id=application.id, author=user, body="En fråga")
     message = OutboxMessage(kind="comment", to_email="x@test.example", subject="Ä", body="B")
-    db.session.add_all([comment, message])
+    db.session.add_all([attachment, comment, message])
     db.session.flush()
     area = factory.huvudomrade("Matrisens huvudområde")
     budget_year = factory.budget_year(2026, frames={area: "1000"})
@@ -63,6 +74,8 @@ def sample_args(factory):
         "stage": "forslag",
         "huvudomrade_id": area.id,
         "year": budget_year.year,
+        "attachment_id": attachment.id,
+        "number": version.number,
     }
 
 
