@@ -62,11 +62,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .accounts.admin_routes import bp as admin_bp
     from .accounts.routes import bp as auth_bp
+    from .applications.routes import bp as applications_bp
     from .main.routes import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(applications_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
