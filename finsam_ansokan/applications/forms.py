@@ -134,6 +134,9 @@ def _make_field(spec: FieldSpec) -> Field:
     raise ValueError(f"no form field for {spec.kind}")  # BUDGET is built per year
 
 
+_ABSENT_WHEN_EMPTY = frozenset({Kind.PARTIES, Kind.CHOICE, Kind.YESNO})
+
+
 class SectionForm(FlaskForm):
     """Base of every section form: the version of the application the user started from."""
 
@@ -154,18 +157,24 @@ class SectionForm(FlaskForm):
                 yield year, category, self[budget_field_id(year, category)]
 
     def valid_values(self) -> dict[str, Any]:
-        """What the user entered, as Python values, for every field whose format is fine."""
+        """What the user entered, as Python values, for every field whose format is fine.
+
+        A field missing from the request altogether is left as it is (only checkboxes and
+        radio buttons are absent when nothing is chosen).
+        """
         values: dict[str, Any] = {}
         for spec in self.section.fields:
             if spec.kind == Kind.BUDGET:
                 values["budget"] = {
                     (year, category): cell.data
                     for year, category, cell in self.budget_cells()
-                    if not cell.errors
+                    if not cell.errors and cell.raw_data
                 }
                 continue
             field = self[spec.name]
             if field.errors:
+                continue
+            if not field.raw_data and spec.kind not in _ABSENT_WHEN_EMPTY:
                 continue
             values[spec.name] = _python_value(spec, field.data)
         return values

@@ -374,15 +374,16 @@ def _insatsen_rules(application: Application) -> list[Problem]:
                 select(BudgetYear.year).where(BudgetYear.year.in_(application.years))
             )
         )
-        for year in application.years:
-            if year not in known:
-                problems.append(
-                    Problem(
-                        "insatsen",
-                        "first_year",
-                        f"Förbundet har ingen budget för {year}. Välj bland förbundets budgetår.",
-                    )
+        unknown = [str(year) for year in application.years if year not in known]
+        if unknown:
+            problems.append(
+                Problem(
+                    "insatsen",
+                    "first_year",
+                    f"Förbundet har ingen budget för {', '.join(unknown)}. "
+                    "Välj bland förbundets budgetår.",
                 )
+            )
     return problems
 
 
@@ -517,7 +518,9 @@ def submit(application: Application, *, actor: User) -> ApplicationVersion:
     action = Action.SUBMIT if status == Status.UTKAST else Action.RESUBMIT
     transition(application, action, actor=actor)
     db.session.flush()
-    return record_version(application, actor=actor)
+    version = record_version(application, actor=actor)
+    db.session.flush()
+    return version
 
 
 def withdraw(application: Application, *, actor: User, reason: str | None = None) -> None:

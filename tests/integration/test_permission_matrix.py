@@ -11,7 +11,9 @@ import pytest
 from flask import Flask
 
 from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.applications.models import Application
 from finsam_ansokan.core.permissions import POLICY
+from finsam_ansokan.extensions import db
 
 ANONYMOUS = "anonym"
 SUBJECTS = [ANONYMOUS, *Role]
@@ -44,7 +46,16 @@ def sample_args(factory):
     """One existing object for every URL parameter the routes take."""
     organisation = factory.organisation("Matrisens kommun")
     user = factory.user(Role.SOKANDE, organisation=organisation)
-    return {"user_id": user.id, "organisation_id": organisation.id}
+    application = Application(organisation=organisation, created_by=user, title="Matrisens utkast")
+    db.session.add(application)
+    db.session.flush()
+    return {
+        "user_id": user.id,
+        "organisation_id": organisation.id,
+        "application_id": application.id,
+        "section": "insatsen",
+        "number": 1,
+    }
 
 
 def _url(rule, sample_args) -> str:
