@@ -233,7 +233,6 @@ def save_section(application_id: int, section: str):
             application,
             spec,
             form,
-            status=409,
             conflict=exc.message,
             theirs=next(s for s in content if s.slug == spec.slug),
         )
@@ -241,11 +240,11 @@ def save_section(application_id: int, section: str):
         db.session.rollback()
         apply_domain_error(form, exc)
         form.form_errors.append("Inget i avsnittet sparades. Rätta felet och spara igen.")
-        return _render_section(application, spec, form, status=422)
+        return _render_section(application, spec, form)
     db.session.commit()
     if format_errors:
         form.lock_version.data = str(application.lock_version)
-        return _render_section(application, spec, form, status=422, partly_saved=True)
+        return _render_section(application, spec, form, partly_saved=True)
     flash(f"Avsnittet {spec.title} är sparat.", "success")
     if request.form.get("nasta") and spec is not SECTIONS[-1]:
         following = SECTIONS[SECTIONS.index(spec) + 1]
@@ -282,7 +281,7 @@ def submit(application_id: int):
                 sums=queries.budget_sums(application.id),
                 form=form,
                 sections=SECTIONS_BY_SLUG,
-            ), 422
+            )
         except StateTransitionError as exc:
             db.session.rollback()
             flash(exc.message, "info")

@@ -92,7 +92,7 @@ def test_a_bad_date_is_shown_again_and_the_rest_is_saved(client, factory, login)
         first_year=str(YEAR),
         last_year=str(YEAR),
     )
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "Ange datumet som ÅÅÅÅ-MM-DD" in response.text
     assert 'value="31 februari"' in response.text
     db.session.refresh(application)
@@ -114,7 +114,7 @@ def test_amounts_must_be_whole_non_negative_kronor(client, factory, login):
             f"budget-{YEAR}-medfinansiering": "1 000",
         },
     )
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "Beloppet kan inte vara negativt." in response.text
     assert "Skriv beloppet med siffror" in response.text
     assert "Ange beloppet i hela kronor." in response.text
@@ -170,7 +170,7 @@ def test_a_tampered_party_is_refused_with_a_message_and_not_stored(client, facto
     application = draft(factory)
     login(application.created_by)
     response = _save(client, application, "sokande", contact_name="Kim", parties=["999999"])
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "Välj bland förbundets medlemmar." in response.text
     db.session.refresh(application)
     assert [p.organisation_id for p in application.parties] == [application.organisation_id]
@@ -197,7 +197,7 @@ def test_two_people_saving_the_same_draft_do_not_overwrite_each_other(client, fa
     first = _save(client, application, "behov", need="Kollegans text.", lock_version=loaded)
     assert first.status_code == 302
     second = _save(client, application, "behov", need="Min egen text.", lock_version=loaded)
-    assert second.status_code == 409
+    assert second.status_code == 200
     assert "Någon annan har sparat ansökan" in second.text
     assert "Min egen text." in second.text  # what I typed is still there
     assert "Kollegans text." in second.text  # and what the other saved is shown
@@ -239,7 +239,7 @@ def test_submitting_an_incomplete_draft_lists_each_problem_as_a_link(client, fac
     application = draft(factory, title="Halvfärdig")
     login(application.created_by)
     response = client.post(_url(application, "/skicka-in"))
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "Beskriv hur insatsen arbetar med jämställdhet." in response.text
     assert f'href="/ansokningar/{application.id}/avsnitt/jamstalldhet?kontroll=1#gender_work"' in (
         response.text
