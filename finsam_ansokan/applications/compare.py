@@ -17,6 +17,7 @@ from finsam_ansokan.core.money import ZERO, format_money
 from .sections import BUDGET_CATEGORIES, CO_FUNDING, KINDS_OF_INSATS, SECTIONS, FieldSpec, Kind
 
 _CATEGORY_LABELS = dict(BUDGET_CATEGORIES)
+_CATEGORY_ORDER = {category: n for n, (category, _) in enumerate(BUDGET_CATEGORIES)}
 _KIND_LABELS = dict(KINDS_OF_INSATS)
 
 
@@ -54,7 +55,7 @@ def budget_text(lines: list[dict[str, Any]]) -> str:
     """One line per cost line, then sökt belopp per year and in total."""
     out = []
     requested: dict[int, Decimal] = {}
-    for line in sorted(lines, key=lambda x: (x["year"], x["category"])):
+    for line in sorted(lines, key=lambda x: (x["year"], _CATEGORY_ORDER.get(x["category"], 99))):
         amount = Decimal(str(line["amount"]))
         sign = -1 if line["category"] == CO_FUNDING else 1
         requested[line["year"]] = requested.get(line["year"], ZERO) + sign * amount
