@@ -40,6 +40,7 @@ def test_an_applicant_writes_fails_completes_and_submits_an_application(page):
     # Second visit: the text is still there; submitting now is refused with a summary.
     login_as(page, "sokande@varend.example")
     page.get_by_role("link", name="Ansökningar", exact=True).click()
+    assert_accessible(page, "application-list-sokande")
     page.get_by_role("link", name="Vägen vidare <b>tillsammans</b>").click()
     overview = page.url
     page.get_by_role("link", name="Behov och bakgrund").click()
@@ -131,4 +132,23 @@ def test_an_applicant_writes_fails_completes_and_submits_an_application(page):
     # Read-only now: no form on the section pages.
     page.goto(overview + "/avsnitt/behov")
     assert page.get_by_role("button", name="Spara utkast").count() == 0
+    assert page.console_errors == []
+
+
+def test_the_kansli_filters_the_list_and_reads_a_submitted_version(page):
+    login_as(page, "kansli@varend.example")
+    page.get_by_role("link", name="Ansökningar", exact=True).click()
+    page.get_by_label("Status").select_option(label="Klar för beslut")
+    page.get_by_label("Sortera efter").select_option(label="Sökt belopp")
+    page.get_by_role("button", name="Visa").click()
+    page.wait_for_load_state()
+    rows = page.locator("table.table tbody tr")
+    assert rows.count() == 1
+    assert "Gemensam kompetensdag om psykisk ohälsa" in rows.first.inner_text()
+    assert_accessible(page, "application-list-kansli")
+    rows.first.get_by_role("link").click()
+    page.get_by_role("link", name="Inskickade versioner").click()
+    page.get_by_role("link", name="Version 1").click()
+    assert page.get_by_role("heading", name="Jämställdhet").is_visible()
+    assert_accessible(page, "application-version")
     assert page.console_errors == []
