@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.routes import bp as auth_bp
     from .applications.attachment_routes import bp as attachments_bp
     from .applications.pdf_routes import bp as application_pdf_bp
+    from .applications.routes import bp as applications_bp
     from .budget.routes import bp as budget_bp
     from .main.routes import bp as main_bp
     from .notifications.routes import bp as notifications_bp
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(applications_bp)
     app.register_blueprint(attachments_bp)
     app.register_blueprint(application_pdf_bp)
     app.register_blueprint(budget_bp)

@@ -114,7 +114,12 @@ def load_demo() -> bool:
 
 def _application(owner: User, members: dict, area: Huvudomrade, year: int, **fields) -> Application:
     application = Application(
-        organisation=owner.organisation, created_by=owner, huvudomrade=area, **fields
+        organisation=owner.organisation,
+        created_by=owner,
+        huvudomrade=area,
+        first_year=year,
+        last_year=year,
+        **fields,
     )
     db.session.add(application)
     for party in ("Växjö kommun", "Försäkringskassan", "Arbetsförmedlingen"):
@@ -218,12 +223,6 @@ def _demo_applications(users: dict, members: dict, areas: list, year: int) -> No
 
 
 def _submit(application: Application, actor: User) -> None:
-    from finsam_ansokan.core.timeutil import utcnow
-
-    application.diarie_year, application.diarie_number = (
-        application_services.allocate_diarienummer()
-    )
-    application.submitted_at = utcnow()
-    application_services.transition(application, Action.SUBMIT, actor=actor)
+    """Submit through the one submission service, as the applicant would."""
     db.session.flush()
-    application_services.record_version(application, actor=actor)
+    application_services.submit(application, actor=actor)

@@ -33,8 +33,9 @@ from finsam_ansokan.extensions import db
 
 from . import attachments as service
 from .attachment_forms import AttachmentForm
+from .loaders import visible_or_404
 from .models import Application, Attachment
-from .policy import can_edit, can_view
+from .policy import can_edit
 
 bp = Blueprint("attachments", __name__, url_prefix="/ansokningar")
 
@@ -72,14 +73,6 @@ def attachment_panel(application: Application, form: AttachmentForm | None = Non
 bp.add_app_template_filter(service.format_size, "filesize")
 
 
-def _viewable_application(application_id: int) -> Application:
-    """The application, or 404 when it does not exist or the user may not see it."""
-    application = db.get_or_404(Application, application_id)
-    if not can_view(current_user, application):
-        abort(404)
-    return application
-
-
 def _attachment_of(application: Application, attachment_id: int) -> Attachment:
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.application_id != application.id:
@@ -99,14 +92,14 @@ def _back(application: Application, target: str | None = None):
 @bp.get("/<int:application_id>/bilagor")
 @require("view_application")
 def index(application_id: int):
-    application = _viewable_application(application_id)
+    application = visible_or_404(application_id)
     return render_template("applications/attachments.html", application=application)
 
 
 @bp.post("/<int:application_id>/bilagor")
 @require("manage_attachments")
 def upload(application_id: int):
-    application = _viewable_application(application_id)
+    application = visible_or_404(application_id)
     if not can_edit(current_user, application):
         abort(403)
     form = AttachmentForm()
@@ -131,7 +124,7 @@ def upload(application_id: int):
 @bp.route("/<int:application_id>/bilagor/<int:attachment_id>")
 @require("view_application")
 def download(application_id: int, attachment_id: int):
-    application = _viewable_application(application_id)
+    application = visible_or_404(application_id)
     attachment = _attachment_of(application, attachment_id)
     try:
         stream = service.open_attachment(attachment)
@@ -154,7 +147,7 @@ def download(application_id: int, attachment_id: int):
 @bp.route("/<int:application_id>/bilagor/<int:attachment_id>/ta-bort", methods=["POST"])
 @require("manage_attachments")
 def remove(application_id: int, attachment_id: int):
-    application = _viewable_application(application_id)
+    application = visible_or_404(application_id)
     attachment = _attachment_of(application, attachment_id)
     if not can_edit(current_user, application):
         abort(403)

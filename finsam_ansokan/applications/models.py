@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from finsam_ansokan.accounts.models import Organisation, User
 from finsam_ansokan.budget.models import Huvudomrade
@@ -55,6 +55,10 @@ class Application(db.Model):
         CheckConstraint(
             "expected_men IS NULL OR expected_men >= 0", name="expected_men_nonnegative"
         ),
+        CheckConstraint(
+            "first_year IS NULL OR last_year IS NULL OR first_year <= last_year",
+            name="budget_years_in_order",
+        ),
         Index("ix_applications_status_updated", "status", "updated_at"),
     )
 
@@ -84,6 +88,9 @@ class Application(db.Model):
     project_leader: Mapped[str | None] = mapped_column(String(200))
 
     # --- Insatsen ---------------------------------------------------------------
+    #: The budget years the application asks money for: first_year … last_year.
+    first_year: Mapped[int | None] = mapped_column(Integer)
+    last_year: Mapped[int | None] = mapped_column(Integer)
     title: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[str | None] = mapped_column(String(30))  # individinriktad / strukturovergripande
     malgrupp: Mapped[str | None] = mapped_column(Text)
@@ -134,6 +141,10 @@ class Application(db.Model):
     )
     events: Mapped[list[Event]] = relationship(order_by=Event.created_at, viewonly=True)
 
+    #: Sökt belopp (costs − co-funding, all years), when a query loaded it with
+    #: ``queries.with_requested()``: computed in SQL, None otherwise.
+    requested: Mapped[Decimal | None] = query_expression()
+
     __mapper_args__ = {"version_id_col": lock_version}
 
     @property
@@ -149,6 +160,13 @@ class Application(db.Model):
     @property
     def display_title(self) -> str:
         return self.title or "Namnlös ansökan"
+
+    @property
+    def years(self) -> list[int]:
+        """The budget years asked for, in order (empty until chosen)."""
+        if self.first_year is None:
+            return []
+        return list(range(self.first_year, (self.last_year or self.first_year) + 1))
 
 
 class ApplicationParty(db.Model):

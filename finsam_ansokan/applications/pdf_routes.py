@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, make_response
-from flask_login import current_user
 from sqlalchemy import select
 
 from finsam_ansokan.core.permissions import require
 from finsam_ansokan.extensions import db
 
 from . import pdf
-from .models import Application, ApplicationVersion
-from .policy import can_view
+from .loaders import visible_or_404
+from .models import ApplicationVersion
 
 bp = Blueprint("application_pdf", __name__, url_prefix="/ansokningar")
-
-
-def _viewable_application(application_id: int) -> Application:
-    application = db.get_or_404(Application, application_id)
-    if not can_view(current_user, application):
-        abort(404)
-    return application
 
 
 def _pdf_response(data: bytes, filename: str):
@@ -34,14 +26,14 @@ def _pdf_response(data: bytes, filename: str):
 @bp.get("/<int:application_id>/pdf")
 @require("view_application")
 def application(application_id: int):
-    document = pdf.document_for_application(_viewable_application(application_id))
+    document = pdf.document_for_application(visible_or_404(application_id))
     return _pdf_response(pdf.render_pdf(document), f"{document.file_stem}.pdf")
 
 
 @bp.get("/<int:application_id>/versioner/<int:number>/pdf")
 @require("view_application")
 def version(application_id: int, number: int):
-    application = _viewable_application(application_id)
+    application = visible_or_404(application_id)
     version = db.session.scalar(
         select(ApplicationVersion).where(
             ApplicationVersion.application_id == application.id,

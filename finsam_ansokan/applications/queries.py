@@ -1,21 +1,55 @@
-"""Read-only queries over applications, for start pages and lists."""
+"""Read-only queries over applications, for start pages and lists.
+
+Sums of money are computed in SQL: sökt belopp = personal + lokaler + övrigt − medfinansiering.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, true
+from sqlalchemy.orm import joinedload, with_expression
 
+from finsam_ansokan.accounts.models import Organisation
+from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.budget.models import BudgetYear, Huvudomrade
+from finsam_ansokan.core.money import ZERO
 from finsam_ansokan.extensions import db
 
-from .models import Application
+from .models import Application, BudgetLine
+from .sections import CO_FUNDING
 from .status import Status
 
+#: A budget line's effect on sökt belopp: co-funding is deducted.
+_SIGNED_AMOUNT = case(
+    (BudgetLine.category == CO_FUNDING, -BudgetLine.amount), else_=BudgetLine.amount
+)
 
-def _base():
+
+def requested_sql() -> ColumnElement[Decimal]:
+    """Sökt belopp of the application in the enclosing query, as a correlated SQL sum."""
+    return (
+        select(func.coalesce(func.sum(_SIGNED_AMOUNT), 0))
+        .where(BudgetLine.application_id == Application.id)
+        .correlate(Application)
+        .scalar_subquery()
+    )
+
+
+def with_requested():
+    """Query option: load ``Application.requested`` in the same query."""
+    return with_expression(Application.requested, requested_sql())
+
+
+def _base() -> Select:
     return select(Application).options(
-        joinedload(Application.organisation), joinedload(Application.huvudomrade)
+        joinedload(Application.organisation),
+        joinedload(Application.huvudomrade),
+        with_requested(),
     )
 
 
@@ -49,3 +83,166 @@ def count_by_status() -> dict[Status, int]:
     for status, n in rows:
         counts[Status(status)] = n
     return counts
+
+
+# --- one application's budget ---------------------------------------------------------
+
+
+@dataclass
+class BudgetSums:
+    """Per year: the costs, the co-funding and sökt belopp; and the totals."""
+
+    costs: dict[int, Decimal] = field(default_factory=dict)
+    co_funding: dict[int, Decimal] = field(default_factory=dict)
+    requested: dict[int, Decimal] = field(default_factory=dict)
+
+    @property
+    def total_costs(self) -> Decimal:
+        return sum(self.costs.values(), ZERO)
+
+    @property
+    def total_co_funding(self) -> Decimal:
+        return sum(self.co_funding.values(), ZERO)
+
+    @property
+    def total_requested(self) -> Decimal:
+        return sum(self.requested.values(), ZERO)
+
+
+def budget_sums(application_id: int) -> BudgetSums:
+    is_co = BudgetLine.category == CO_FUNDING
+    rows = db.session.execute(
+        select(
+            BudgetLine.year,
+            func.coalesce(func.sum(case((is_co, 0), else_=BudgetLine.amount)), 0),
+            func.coalesce(func.sum(case((is_co, BudgetLine.amount), else_=0)), 0),
+            func.coalesce(func.sum(_SIGNED_AMOUNT), 0),
+        )
+        .where(BudgetLine.application_id == application_id)
+        .group_by(BudgetLine.year)
+        .order_by(BudgetLine.year)
+    ).all()
+    sums = BudgetSums()
+    for year, costs, co_funding, requested in rows:
+        sums.costs[year] = Decimal(costs)
+        sums.co_funding[year] = Decimal(co_funding)
+        sums.requested[year] = Decimal(requested)
+    return sums
+
+
+# --- choices the forms offer -----------------------------------------------------------
+
+
+def budget_years() -> list[int]:
+    return list(db.session.scalars(select(BudgetYear.year).order_by(BudgetYear.year)))
+
+
+def active_huvudomraden(include_id: int | None = None) -> list[Huvudomrade]:
+    """The förbund's active huvudområden, plus ``include_id`` (an application's current one)."""
+    condition = Huvudomrade.active.is_(True)
+    if include_id is not None:
+        condition = or_(condition, Huvudomrade.id == include_id)
+    return list(
+        db.session.scalars(
+            select(Huvudomrade).where(condition).order_by(Huvudomrade.sort_order, Huvudomrade.name)
+        )
+    )
+
+
+def member_organisations() -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.active.is_(True))
+            .order_by(Organisation.kind.desc(), Organisation.name)
+        )
+    )
+
+
+# --- the list of applications ----------------------------------------------------------
+
+
+def visible_to(user: Any) -> ColumnElement[bool]:
+    """The SQL twin of ``policy.can_view``: the applications ``user`` may see."""
+    roles = user.roles
+    if Role.KANSLI in roles:
+        return true()
+    conditions: list[ColumnElement[bool]] = []
+    if Role.SOKANDE in roles and user.organisation_id is not None:
+        conditions.append(Application.organisation_id == user.organisation_id)
+    if roles & {Role.BEREDNING, Role.STYRELSE, Role.REVISOR, Role.ADMIN}:
+        conditions.append(Application.diarie_number.is_not(None))
+    if Role.BEREDNING in roles:
+        conditions.append(Application.shared_for_comments.is_(True))
+    return or_(*conditions) if conditions else false()
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str | None = None
+    year: int | None = None
+    huvudomrade_id: int | None = None
+    organisation_id: int | None = None
+    sort: str = "diarienummer"
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Application]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def search(user: Any, filters: Filters, *, page: int = 1, per_page: int = 25) -> Page:
+    """The applications ``user`` may see, filtered, sorted and one page of them.
+
+    One query for the rows (organisation, huvudområde and sökt belopp joined in) and one
+    for the count.
+    """
+    conditions = [visible_to(user)]
+    if filters.status:
+        conditions.append(Application.status == filters.status)
+    if filters.year:
+        conditions.append(Application.first_year <= filters.year)
+        conditions.append(
+            func.coalesce(Application.last_year, Application.first_year) >= filters.year
+        )
+    if filters.huvudomrade_id:
+        conditions.append(Application.huvudomrade_id == filters.huvudomrade_id)
+    if filters.organisation_id:
+        conditions.append(Application.organisation_id == filters.organisation_id)
+
+    order = {
+        "andrad": [Application.updated_at.desc()],
+        "titel": [func.lower(func.coalesce(Application.title, ""))],
+        "belopp": [requested_sql().desc()],
+    }.get(
+        filters.sort,
+        [
+            Application.diarie_year.desc().nulls_last(),
+            Application.diarie_number.desc().nulls_last(),
+        ],
+    )
+    total = db.session.scalar(select(func.count(Application.id)).where(*conditions)) or 0
+    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    rows = db.session.scalars(
+        _base()
+        .where(*conditions)
+        .order_by(*order, Application.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return Page(list(rows.unique()), total, page, per_page)

@@ -30,6 +30,9 @@ POLICY: dict[str, frozenset[Role]] = {
     "manage_own_account": ANY_ROLE,
     # applications (object-level rules in applications/policy.py)
     "create_application": frozenset({Role.SOKANDE}),
+    "edit_application": frozenset({Role.SOKANDE}),
+    "submit_application": frozenset({Role.SOKANDE}),
+    "withdraw_application": frozenset({Role.SOKANDE}),
     "view_application": ANY_ROLE,
     "list_all_applications": READERS,
     "manage_attachments": frozenset({Role.SOKANDE}),

@@ -6,24 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from finsam_ansokan.applications.sections import SECTIONS as APPLICATION_SECTIONS
 from finsam_ansokan.core.forms import choices
 
 from .models import AssessmentKind, AssessmentStage
 from .services import MAX_COMMENT_LENGTH, MAX_MOTIVATION_LENGTH
 
-#: The parts of the application a comment can be about.
-SECTIONS = [
-    ("", "Hela ansökan"),
-    ("sokande", "Sökande"),
-    ("insatsen", "Insatsen"),
-    ("behov", "Behov och bakgrund"),
-    ("syfte", "Syfte och mål"),
-    ("genomforande", "Genomförande"),
-    ("budget", "Budget"),
-    ("uppfoljning", "Plan för uppföljning och utvärdering"),
-    ("jamstalldhet", "Jämställdhet"),
-    ("fortsattning", "Fortsatt finansiering och implementering"),
-]
+#: The parts of the application a comment can be about: the whole, or one section.
+SECTIONS = [("", "Hela ansökan")] + [(s.slug, s.title) for s in APPLICATION_SECTIONS]
 SECTION_TITLES = dict(SECTIONS)
 
 

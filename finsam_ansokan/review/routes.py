@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from finsam_ansokan.applications import policy as application_policy
+from finsam_ansokan.applications.loaders import visible_or_404
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.core.errors import DomainError, NotAllowed
 from finsam_ansokan.core.forms import apply_domain_error
@@ -22,12 +22,10 @@ from .models import AssessmentKind, AssessmentStage, Comment
 bp = Blueprint("review", __name__, url_prefix="/ansokningar/<int:application_id>")
 
 
-def _application(application_id: int) -> Application:
-    """The application, or 404 for anyone who may not see it (its existence included)."""
-    application = db.session.get(Application, application_id)
-    if application is None or not application_policy.can_view(current_user, application):
-        abort(404)
-    return application
+@bp.app_template_global("can_share_draft")
+def can_share_draft(application: Application) -> bool:
+    """For the application page: may the current user share this draft for comments?"""
+    return policy.can_share(current_user, application)
 
 
 def _comments_page(application: Application, form: CommentForm | None = None, status: int = 200):
@@ -50,13 +48,13 @@ def _comments_page(application: Application, form: CommentForm | None = None, st
 @bp.get("/kommentarer")
 @require("view_application")
 def comments(application_id: int):
-    return _comments_page(_application(application_id))
+    return _comments_page(visible_or_404(application_id))
 
 
 @bp.post("/kommentarer")
 @require("comment")
 def add_comment(application_id: int):
-    application = _application(application_id)
+    application = visible_or_404(application_id)
     if not policy.can_comment(current_user, application):
         abort(403)
     form = CommentForm()
@@ -104,7 +102,7 @@ def add_comment(application_id: int):
 @bp.route("/kommentarer/<int:comment_id>/status", methods=["POST"])
 @require("comment")
 def resolve_comment(application_id: int, comment_id: int):
-    application = _application(application_id)
+    application = visible_or_404(application_id)
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.application_id != application.id:
         abort(404)
@@ -129,7 +127,7 @@ def resolve_comment(application_id: int, comment_id: int):
 @bp.route("/delning", methods=["POST"])
 @require("create_application")
 def share(application_id: int):
-    application = _application(application_id)
+    application = visible_or_404(application_id)
     shared = request.form.get("shared") == "1"
     try:
         services.set_shared(application, shared, actor=current_user)
@@ -181,13 +179,13 @@ def _review_page(
 @bp.route("/beredning")
 @require("review_applications")
 def review(application_id: int):
-    return _review_page(_application(application_id))
+    return _review_page(visible_or_404(application_id))
 
 
 @bp.route("/beredning/ta-upp", methods=["POST"])
 @require("review_applications")
 def start_review(application_id: int):
-    application = _application(application_id)
+    application = visible_or_404(application_id)
     try:
         services.start_review(application, actor=current_user)
     except NotAllowed:
@@ -205,7 +203,7 @@ def start_review(application_id: int):
 @bp.route("/beredning/komplettering", methods=["POST"])
 @require("review_applications")
 def request_information(application_id: int):
-    application = _application(application_id)
+    application = visible_or_404(application_id)
     form = RequestInformationForm()
     if not form.validate_on_submit():
         return _review_page(application, info_form=form, status=400)
@@ -237,7 +235,7 @@ def _amounts(form, years: list[int]) -> dict[int, Decimal | None]:
 @bp.route("/beredning/<stage>", methods=["POST"])
 @require("review_applications")
 def assess(application_id: int, stage: str):
-    application = _application(application_id)
+    application = visible_or_404(application_id)
     try:
         stage_ = AssessmentStage(stage)
     except ValueError:
@@ -279,7 +277,7 @@ def assess(application_id: int, stage: str):
 @bp.route("/historik")
 @require("view_application")
 def history(application_id: int):
-    application = _application(application_id)
+    application = visible_or_404(application_id)
     return render_template(
         "review/history.html",
         application=application,

@@ -6,11 +6,12 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from finsam_ansokan.accounts.models import User
+from finsam_ansokan.applications import queries
 from finsam_ansokan.applications import services as application_services
-from finsam_ansokan.applications.models import Application, ApplicationVersion, BudgetLine
+from finsam_ansokan.applications.models import Application, ApplicationVersion
 from finsam_ansokan.applications.status import Action
 from finsam_ansokan.core.errors import DomainError, NotAllowed
 from finsam_ansokan.core.events import record_event
@@ -160,17 +161,8 @@ def request_information(application: Application, *, actor: User, message: str) 
 
 
 def requested_by_year(application: Application) -> dict[int, Decimal]:
-    """Sökt belopp per year: the costs minus co-funding, summed in SQL."""
-    signed = case(
-        (BudgetLine.category == "medfinansiering", -BudgetLine.amount), else_=BudgetLine.amount
-    )
-    rows = db.session.execute(
-        select(BudgetLine.year, func.coalesce(func.sum(signed), 0))
-        .where(BudgetLine.application_id == application.id)
-        .group_by(BudgetLine.year)
-        .order_by(BudgetLine.year)
-    ).all()
-    return {year: Decimal(total) for year, total in rows}
+    """Sökt belopp per year (costs minus co-funding, summed in SQL)."""
+    return queries.budget_sums(application.id).requested
 
 
 def _validated_amounts(

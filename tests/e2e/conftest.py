@@ -8,6 +8,7 @@ with axe-core against WCAG 2.1 AA.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -93,6 +94,11 @@ def page(browser, live_server):
     page.console_errors = errors  # type: ignore[attr-defined]
     yield page
     context.close()
+
+
+def field(page, label: str):
+    """The form field labelled ``label``, whether or not it is marked "(obligatorisk)"."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \(obligatorisk\))?$"))
 
 
 def login_as(page, email: str, password: str = DEMO_PASSWORD) -> None:

@@ -76,6 +76,7 @@ def sample_args(factory):
         "year": budget_year.year,
         "attachment_id": attachment.id,
         "number": version.number,
+        "section": "insatsen",
     }
 
 

@@ -296,3 +296,47 @@ def test_history_shows_what_happened_in_order(client, factory, login, people):
     page = client.get(f"/ansokningar/{application.id}/historik").text
     assert "Status ändrades från inskickad till under beredning." in page
     assert "Bo Beredare" in page
+
+
+def test_the_komplettering_round_trip_records_a_new_version_and_tells_everyone(
+    client, factory, login, people
+):
+    """Submitted → under beredning → komplettering begärd → resubmitted as version 2."""
+    from finsam_ansokan.applications import services as application_services
+    from tests.integration.application_helpers import complete
+
+    application = complete(factory)
+    applicant = application.created_by
+    application_services.submit(application, actor=applicant)
+    db.session.flush()
+    submitted_mail = _outbox_to(people["beredning"]) + _outbox_to(people["kansli"])
+    assert [m.subject.startswith("Ansökan har skickats in") for m in submitted_mail] == [True, True]
+
+    login(people["beredning"])
+    client.post(f"/ansokningar/{application.id}/beredning/ta-upp")
+    client.post(
+        f"/ansokningar/{application.id}/beredning/komplettering",
+        data={"message": "Beskriv hur styrgruppen följer upp målen."},
+    )
+    db.session.refresh(application)
+    assert application.status == Status.KOMPLETTERING_BEGARD
+    assert "styrgruppen" in _outbox_to(applicant)[-1].body
+
+    login(applicant)
+    client.post(
+        f"/ansokningar/{application.id}/avsnitt/genomforande",
+        data={
+            "steering": "Styrgruppen möts varje månad och följer upp målen.",
+            "lock_version": str(application.lock_version),
+        },
+    )
+    assert client.post(f"/ansokningar/{application.id}/skicka-in").status_code == 302
+    db.session.refresh(application)
+    assert application.status == Status.UNDER_BEREDNING
+    assert [v.number for v in application.versions] == [1, 2]
+    resubmitted = [m for m in _outbox_to(people["beredning"]) if "kompletterats" in m.subject]
+    assert len(resubmitted) == 1
+
+    login(people["beredning"])
+    page = client.get(f"/ansokningar/{application.id}/versioner/jamfor?fran=1&till=2").text
+    assert "<ins>" in page and "månad" in page  # the added words are marked

@@ -1,0 +1,20 @@
+"""Loading an application for a route: 404 for anyone who may not see it."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+
+from finsam_ansokan.extensions import db
+
+from . import policy
+from .models import Application
+
+
+def visible_or_404(application_id: int) -> Application:
+    """The application, or 404 when it does not exist or the user may not see it, so its
+    existence is not revealed either."""
+    application = db.session.get(Application, application_id)
+    if application is None or not policy.can_view(current_user, application):
+        abort(404)
+    return application
