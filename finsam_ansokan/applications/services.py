@@ -151,6 +151,12 @@ def record_version(application: Application, *, actor: User) -> ApplicationVersi
         content=snapshot(application),
     )
     db.session.add(version)
+    record_event(
+        "version_recorded",
+        actor=actor,
+        application=application,
+        data={"number": version.number},
+    )
     return version
 
 

@@ -78,7 +78,6 @@ _EVENT_TEXTS = {
     "comment_reopened": "En kommentar öppnades igen.",
     "rekommendation_recorded": "Beredningsgruppen lämnade en rekommendation.",
     "forslag_recorded": "Kansliet skrev ett förslag till beslut.",
-    "version_recorded": "En ny version av ansökan sparades.",
 }
 
 
@@ -94,4 +93,6 @@ def describe(event: Event) -> str:
                 return value or "–"
 
         return f"Status ändrades från {label(event.from_status)} till {label(event.to_status)}."
+    if event.kind == "version_recorded":
+        return f"Version {(event.data or {}).get('number', '')} av ansökan registrerades."
     return _EVENT_TEXTS.get(event.kind) or event.message or event.kind

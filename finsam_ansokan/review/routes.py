@@ -11,7 +11,7 @@ from finsam_ansokan.applications.loaders import visible_or_404
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.core.errors import DomainError, NotAllowed
 from finsam_ansokan.core.forms import apply_domain_error
-from finsam_ansokan.core.money import InvalidAmount, parse_amount
+from finsam_ansokan.core.money import InvalidAmount, format_number, parse_amount
 from finsam_ansokan.core.permissions import require
 from finsam_ansokan.extensions import db
 
@@ -147,6 +147,11 @@ def share(application_id: int):
     )
 
 
+def _amount_defaults(amounts: dict[int, Decimal]) -> dict[str, str]:
+    """Amount fields filled in beforehand, so the usual case is one click."""
+    return {f"amount_{year}": format_number(amount) for year, amount in amounts.items()}
+
+
 def _review_page(
     application: Application,
     *,
@@ -155,17 +160,30 @@ def _review_page(
     proposal_form=None,
     status: int = 200,
 ):
-    years = list(services.requested_by_year(application))
+    requested = services.requested_by_year(application)
+    years = list(requested)
+    recommendation = services.latest_assessment(application, AssessmentStage.RECOMMENDATION)
+    # the proposal starts from the beredningsgrupp's amounts when there are any
+    proposal_defaults = (
+        {a.year: a.amount for a in recommendation.amounts}
+        if recommendation and recommendation.amounts
+        else requested
+    )
     return (
         render_template(
             "review/review.html",
             application=application,
-            requested=services.requested_by_year(application),
+            requested=requested,
             info_form=info_form or RequestInformationForm(),
             recommendation_form=recommendation_form
-            or assessment_form(AssessmentStage.RECOMMENDATION, years),
-            proposal_form=proposal_form or assessment_form(AssessmentStage.PROPOSAL, years),
-            recommendation=services.latest_assessment(application, AssessmentStage.RECOMMENDATION),
+            or assessment_form(
+                AssessmentStage.RECOMMENDATION, years, data=_amount_defaults(requested)
+            ),
+            proposal_form=proposal_form
+            or assessment_form(
+                AssessmentStage.PROPOSAL, years, data=_amount_defaults(proposal_defaults)
+            ),
+            recommendation=recommendation,
             proposal=services.latest_assessment(application, AssessmentStage.PROPOSAL),
             can_review=policy.can_review(current_user, application),
             can_recommend=policy.can_recommend(current_user, application),

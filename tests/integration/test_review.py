@@ -340,3 +340,10 @@ def test_the_komplettering_round_trip_records_a_new_version_and_tells_everyone(
     login(people["beredning"])
     page = client.get(f"/ansokningar/{application.id}/versioner/jamfor?fran=1&till=2").text
     assert "<ins>" in page and "månad" in page  # the added words are marked
+
+
+def test_history_lists_each_submitted_version(client, factory, login, people):
+    application = factory.application(people["applicant"], status="inskickad")
+    login(people["applicant"])
+    page = client.get(f"/ansokningar/{application.id}/historik").text
+    assert "Version 1 av ansökan registrerades." in page
