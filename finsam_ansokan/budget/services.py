@@ -563,6 +563,7 @@ class FrameRow:
     proposed: Decimal
     granted: Decimal
     used: Decimal
+    paid: Decimal = ZERO
 
     @property
     def remaining(self) -> Decimal:
@@ -580,6 +581,7 @@ class Overview:
     contributions: Decimal
     equity_carried_over: Decimal
     administration: Decimal
+    paid: Decimal = ZERO
 
     @property
     def remaining(self) -> Decimal:
@@ -641,19 +643,53 @@ def proposed_by_area(year: int):
     )
 
 
+def _used_and_paid_by_area(year: int) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """Förbrukat (from each project's latest approved report) and Utbetalt (paid payment
+    requests) in ``year``, per huvudområde, summed in SQL."""
+    from finsam_ansokan.followup.models import PaymentRequest, ReportCost
+    from finsam_ansokan.followup.services import latest_approved_reports
+    from finsam_ansokan.followup.status import PaymentStatus
+
+    latest = latest_approved_reports()
+    used = db.session.execute(
+        select(Application.huvudomrade_id, func.sum(ReportCost.amount))
+        .join(latest, latest.c.report_id == ReportCost.report_id)
+        .join(Application, Application.id == latest.c.application_id)
+        .where(ReportCost.year == year)
+        .group_by(Application.huvudomrade_id)
+    ).all()
+    paid = db.session.execute(
+        select(Application.huvudomrade_id, func.sum(PaymentRequest.amount))
+        .join(Application, Application.id == PaymentRequest.application_id)
+        .where(PaymentRequest.year == year, PaymentRequest.status == PaymentStatus.UTBETALD.value)
+        .group_by(Application.huvudomrade_id)
+    ).all()
+    return (
+        {area: Decimal(total) for area, total in used},
+        {area: Decimal(total) for area, total in paid},
+    )
+
+
 def overview(budget_year: BudgetYear) -> Overview:
     """The budget overview of a year, in two queries (frames, then the totals)."""
     proposed = proposed_by_area(budget_year.year)
     proposed_amount = func.coalesce(proposed.c.amount, 0)
     frame_rows = db.session.execute(
         select(
-            Ram.id, Huvudomrade.name, Huvudomrade.active, Ram.amount, proposed_amount, Ram.granted
+            Ram.id,
+            Huvudomrade.name,
+            Huvudomrade.active,
+            Ram.amount,
+            proposed_amount,
+            Ram.granted,
+            Ram.huvudomrade_id,
         )
         .join(Huvudomrade, Ram.huvudomrade_id == Huvudomrade.id)
         .outerjoin(proposed, proposed.c.huvudomrade_id == Ram.huvudomrade_id)
         .where(Ram.budget_year_id == budget_year.id)
         .order_by(Huvudomrade.sort_order, Huvudomrade.name)
     ).all()
+    used, paid = _used_and_paid_by_area(budget_year.year)
     rows = [
         FrameRow(
             ram_id=r[0],
@@ -662,7 +698,8 @@ def overview(budget_year: BudgetYear) -> Overview:
             frame=r[3],
             proposed=Decimal(r[4]),
             granted=r[5],
-            used=ZERO,
+            used=used.get(r[6], ZERO),
+            paid=paid.get(r[6], ZERO),
         )
         for r in frame_rows
     ]
@@ -688,7 +725,8 @@ def overview(budget_year: BudgetYear) -> Overview:
         frames=Decimal(totals[0]),
         proposed=Decimal(totals[1]),
         granted=Decimal(totals[2]),
-        used=ZERO,
+        used=sum((row.used for row in rows), ZERO),
+        paid=sum((row.paid for row in rows), ZERO),
         contributions=Decimal(totals[3]),
         equity_carried_over=budget_year.equity_carried_over,
         administration=budget_year.administration_costs,
