@@ -70,6 +70,8 @@ def register_blueprints(app: Flask) -> None:
     from .applications.pdf_routes import bp as application_pdf_bp
     from .applications.routes import bp as applications_bp
     from .budget.routes import bp as budget_bp
+    from .followup.routes import bp as followup_bp
+    from .followup.routes import lists_bp as followup_lists_bp
     from .main.routes import bp as main_bp
     from .notifications.routes import bp as notifications_bp
     from .review.routes import bp as review_bp
@@ -83,6 +85,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(attachments_bp)
     app.register_blueprint(application_pdf_bp)
     app.register_blueprint(budget_bp)
+    app.register_blueprint(followup_bp)
+    app.register_blueprint(followup_lists_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

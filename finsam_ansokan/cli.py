@@ -96,7 +96,32 @@ def send_mail(limit: int) -> None:
     )
 
 
+reminders_cli = AppGroup("reminders", help="Påminnelser om rapporter.")
+
+
+@reminders_cli.command("send")
+@click.option(
+    "--today",
+    "today_",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Räkna som om det vore detta datum (ÅÅÅÅ-MM-DD); normalt i dag.",
+)
+def send_reminders(today_) -> None:
+    """Lägg påminnelser i utkorgen om rapporter som snart ska lämnas eller är försenade
+    (körs dagligen från cron). Varje rapport påminns högst en gång före och en gång efter."""
+    from finsam_ansokan.followup import services as followup
+
+    result = followup.send_reminders(today_.date() if today_ else None)
+    db.session.commit()
+    click.echo(
+        f"Påminnelser: {result.due_soon} om rapporter som snart ska lämnas, "
+        f"{result.overdue} om försenade rapporter."
+    )
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(reminders_cli)

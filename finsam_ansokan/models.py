@@ -18,6 +18,7 @@ from finsam_ansokan.budget.models import (
     Ram,
 )
 from finsam_ansokan.core.events import Event
+from finsam_ansokan.followup.models import PaymentRequest, Report, ReportCost
 from finsam_ansokan.notifications.models import NotificationOptOut, OutboxMessage
 from finsam_ansokan.review.models import Assessment, AssessmentAmount, Comment
 
@@ -28,6 +29,9 @@ __all__ = [
     "Comment",
     "NotificationOptOut",
     "OutboxMessage",
+    "PaymentRequest",
+    "Report",
+    "ReportCost",
     "ApplicationParty",
     "ApplicationVersion",
     "Attachment",

@@ -98,6 +98,28 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def isolated_app(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Flask]:
+    """An app on a database of its own, for tests that commit for real across threads.
+
+    Created for the test module and dropped afterwards, so what such a test commits never
+    meets the other tests (the event log cannot be cleaned up: it is append-only).
+    """
+    suffix = "_" + request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")[:30]
+    url = database_url_for_tests(tmp_path_factory, suffix=suffix)
+    app = make_test_app(url, tmp_path_factory.mktemp("isolated"))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _db_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     """Run each test inside a transaction that is rolled back afterwards.

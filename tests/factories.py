@@ -127,6 +127,56 @@ class Factory:
         record_version(application, actor=application.created_by)
         db.session.flush()
 
+    def granted_project(
+        self,
+        owner: User | None = None,
+        *,
+        grants: dict[int, str] | None = None,
+        huvudomrade: Huvudomrade | None = None,
+        frame: str = "1000000",
+        start: bool = True,
+        schedule: bool = False,
+        **fields,
+    ) -> Application:
+        """A granted application with money taken from each year's frame (``grants``, e.g.
+        ``{2026: "300000"}``), started (Pågående) unless ``start=False``. Budget years and
+        frames of ``frame`` kr are created when missing."""
+        from datetime import date
+
+        from finsam_ansokan.applications.services import transition
+        from finsam_ansokan.applications.status import Action
+        from finsam_ansokan.budget import services as budget_services
+        from finsam_ansokan.followup import services as followup_services
+
+        grants = grants or {2026: "300000"}
+        area = huvudomrade or self.huvudomrade()
+        for year in grants:
+            budget_year = budget_services.budget_year_for(year) or self.budget_year(year)
+            if not any(r.huvudomrade_id == area.id for r in budget_year.frames):
+                db.session.add(
+                    Ram(budget_year=budget_year, huvudomrade=area, amount=Decimal(frame))
+                )
+        db.session.flush()
+        fields.setdefault("start_date", date(min(grants), 1, 1))
+        fields.setdefault("end_date", date(max(grants), 12, 31))
+        fields.setdefault("goals", "Fler deltagare i arbete eller studier.")
+        fields.setdefault("followup_plan", "Uppföljning Finsam (SUS), könsuppdelat.")
+        application = self.application(
+            owner, status=Status.KLAR_FOR_BESLUT, amounts=grants, huvudomrade=area, **fields
+        )
+        budget_services.grant_many(
+            {(year, area.id): Decimal(amount) for year, amount in grants.items()},
+            actor=None,
+            application=application,
+        )
+        transition(application, Action.GRANT, actor=None)
+        if start:
+            transition(application, Action.START, actor=None)
+        if schedule:
+            followup_services.create_schedule(application, actor=None)
+        db.session.flush()
+        return application
+
     def huvudomrade(self, name: str | None = None) -> Huvudomrade:
         area = Huvudomrade(name=name or f"Område {next(_counter)}")
         db.session.add(area)

@@ -563,6 +563,7 @@ class FrameRow:
     proposed: Decimal
     granted: Decimal
     used: Decimal
+    paid: Decimal = ZERO
 
     @property
     def remaining(self) -> Decimal:
@@ -580,6 +581,7 @@ class Overview:
     contributions: Decimal
     equity_carried_over: Decimal
     administration: Decimal
+    paid: Decimal = ZERO
 
     @property
     def remaining(self) -> Decimal:
@@ -641,16 +643,54 @@ def proposed_by_area(year: int):
     )
 
 
+def used_and_paid_by_area(year: int):
+    """Förbrukat (each project's latest approved report) and Utbetalt (paid payment
+    requests) in ``year``, per huvudområde: two subqueries (huvudomrade_id, amount)."""
+    from finsam_ansokan.followup.models import PaymentRequest, ReportCost
+    from finsam_ansokan.followup.services import latest_approved_reports
+    from finsam_ansokan.followup.status import PaymentStatus
+
+    latest = latest_approved_reports()
+    used = (
+        select(Application.huvudomrade_id, func.sum(ReportCost.amount).label("amount"))
+        .join(latest, latest.c.report_id == ReportCost.report_id)
+        .join(Application, Application.id == latest.c.application_id)
+        .where(ReportCost.year == year)
+        .group_by(Application.huvudomrade_id)
+        .subquery()
+    )
+    paid = (
+        select(Application.huvudomrade_id, func.sum(PaymentRequest.amount).label("amount"))
+        .join(Application, Application.id == PaymentRequest.application_id)
+        .where(PaymentRequest.year == year, PaymentRequest.status == PaymentStatus.UTBETALD.value)
+        .group_by(Application.huvudomrade_id)
+        .subquery()
+    )
+    return used, paid
+
+
 def overview(budget_year: BudgetYear) -> Overview:
     """The budget overview of a year, in two queries (frames, then the totals)."""
     proposed = proposed_by_area(budget_year.year)
     proposed_amount = func.coalesce(proposed.c.amount, 0)
+    used, paid = used_and_paid_by_area(budget_year.year)
+    used_amount = func.coalesce(used.c.amount, 0)
+    paid_amount = func.coalesce(paid.c.amount, 0)
     frame_rows = db.session.execute(
         select(
-            Ram.id, Huvudomrade.name, Huvudomrade.active, Ram.amount, proposed_amount, Ram.granted
+            Ram.id,
+            Huvudomrade.name,
+            Huvudomrade.active,
+            Ram.amount,
+            proposed_amount,
+            Ram.granted,
+            used_amount,
+            paid_amount,
         )
         .join(Huvudomrade, Ram.huvudomrade_id == Huvudomrade.id)
         .outerjoin(proposed, proposed.c.huvudomrade_id == Ram.huvudomrade_id)
+        .outerjoin(used, used.c.huvudomrade_id == Ram.huvudomrade_id)
+        .outerjoin(paid, paid.c.huvudomrade_id == Ram.huvudomrade_id)
         .where(Ram.budget_year_id == budget_year.id)
         .order_by(Huvudomrade.sort_order, Huvudomrade.name)
     ).all()
@@ -662,7 +702,8 @@ def overview(budget_year: BudgetYear) -> Overview:
             frame=r[3],
             proposed=Decimal(r[4]),
             granted=r[5],
-            used=ZERO,
+            used=Decimal(r[6]),
+            paid=Decimal(r[7]),
         )
         for r in frame_rows
     ]
@@ -677,9 +718,13 @@ def overview(budget_year: BudgetYear) -> Overview:
             func.coalesce(func.sum(proposed_amount), 0),
             func.coalesce(func.sum(Ram.granted), 0),
             contributions,
+            func.coalesce(func.sum(used_amount), 0),
+            func.coalesce(func.sum(paid_amount), 0),
         )
         .select_from(Ram)
         .outerjoin(proposed, proposed.c.huvudomrade_id == Ram.huvudomrade_id)
+        .outerjoin(used, used.c.huvudomrade_id == Ram.huvudomrade_id)
+        .outerjoin(paid, paid.c.huvudomrade_id == Ram.huvudomrade_id)
         .where(Ram.budget_year_id == budget_year.id)
     ).one()
     return Overview(
@@ -688,7 +733,8 @@ def overview(budget_year: BudgetYear) -> Overview:
         frames=Decimal(totals[0]),
         proposed=Decimal(totals[1]),
         granted=Decimal(totals[2]),
-        used=ZERO,
+        used=Decimal(totals[4]),
+        paid=Decimal(totals[5]),
         contributions=Decimal(totals[3]),
         equity_carried_over=budget_year.equity_carried_over,
         administration=budget_year.administration_costs,

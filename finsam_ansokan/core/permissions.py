@@ -43,6 +43,12 @@ POLICY: dict[str, frozenset[Role]] = {
     # budget: everyone who follows the förbund's money reads it; the kansli keeps it
     "view_budget": READERS,
     "manage_budget": frozenset({Role.KANSLI}),
+    # follow-up of granted projects (object-level rules in followup/policy.py)
+    "view_followup": READERS | {Role.SOKANDE},
+    "write_reports": frozenset({Role.SOKANDE}),
+    "request_payment": frozenset({Role.SOKANDE}),
+    "manage_followup": frozenset({Role.KANSLI}),
+    "list_followup": frozenset({Role.KANSLI, Role.REVISOR}),
     # administration
     "manage_users": frozenset({Role.KANSLI, Role.ADMIN}),
     "manage_organisations": frozenset({Role.KANSLI, Role.ADMIN}),

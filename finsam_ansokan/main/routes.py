@@ -11,6 +11,7 @@ from finsam_ansokan.applications import queries
 from finsam_ansokan.applications.status import Status
 from finsam_ansokan.core.permissions import public, require
 from finsam_ansokan.extensions import db
+from finsam_ansokan.followup.services import overdue_reports
 
 bp = Blueprint("main", __name__)
 
@@ -28,6 +29,8 @@ def start():
         )
     if roles & {Role.STYRELSE, Role.KANSLI}:
         sections["to_decide"] = queries.in_statuses([Status.KLAR_FOR_BESLUT])
+    if Role.KANSLI in roles:
+        sections["overdue_reports"] = overdue_reports()
     if roles & {Role.KANSLI, Role.REVISOR, Role.ADMIN}:
         sections["counts"] = queries.count_by_status()
     return render_template("main/start.html", sections=sections, Status=Status)

@@ -23,6 +23,8 @@ class NotificationKind(StrEnum):
     KOMPLETTERING = "komplettering"  # more information is requested
     DECISION = "decision"  # the board decided
     SUBMITTED = "submitted"  # (to beredning and kansli) submitted or resubmitted
+    REPORT_DUE = "report_due"  # a report is due within two weeks
+    REPORT_OVERDUE = "report_overdue"  # a report is past its due date
 
     @property
     def label(self) -> str:
@@ -31,6 +33,8 @@ class NotificationKind(StrEnum):
             "komplettering": "Begäran om komplettering",
             "decision": "Beslut om mina ansökningar",
             "submitted": "Inskickade och kompletterade ansökningar (beredningsgrupp och kansli)",
+            "report_due": "Påminnelse när en rapport snart ska lämnas",
+            "report_overdue": "Påminnelse när en rapport är försenad",
         }[self.value]
 
 

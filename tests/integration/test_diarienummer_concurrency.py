@@ -8,18 +8,14 @@ commits never meets the other tests (the event log cannot be cleaned: it is appe
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from finsam_ansokan.applications import services
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.core.errors import StateTransitionError
 from finsam_ansokan.extensions import db
-from tests.conftest import database_url_for_tests, make_test_app
 from tests.factories import Factory
 
 from .application_helpers import YEAR, complete
@@ -28,19 +24,8 @@ pytestmark = pytest.mark.real_commits
 
 
 @pytest.fixture(scope="module")
-def own_app(tmp_path_factory) -> Iterator[Flask]:
-    url = database_url_for_tests(tmp_path_factory, suffix="_concurrency")
-    app = make_test_app(url, tmp_path_factory.mktemp("concurrency"))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql":
-        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        admin.dispose()
+def own_app(isolated_app: Flask) -> Flask:
+    return isolated_app
 
 
 def _complete_applications(app: Flask, n: int) -> list[int]:

@@ -7,6 +7,8 @@ roles get past the check, others get 403, anonymous users are sent to the login 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
 
@@ -14,6 +16,7 @@ from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications.models import Attachment
 from finsam_ansokan.core.permissions import POLICY
 from finsam_ansokan.extensions import db
+from finsam_ansokan.followup.models import PaymentRequest, Report
 from finsam_ansokan.notifications.models import OutboxMessage
 from finsam_ansokan.review.models import Comment
 
@@ -61,7 +64,17 @@ def sample_args(factory):
     )
     comment = Comment(application_id=application.id, author=user, body="En fråga")
     message = OutboxMessage(kind="comment", to_email="x@test.example", subject="Ä", body="B")
-    db.session.add_all([attachment, comment, message])
+    report = Report(application=application, kind="lagesrapport", due_date=date(2026, 6, 1))
+    payment = PaymentRequest(
+        application=application,
+        year=2026,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 3, 31),
+        amount=1,
+        costs_incurred="Lön",
+        requested_by_id=user.id,
+    )
+    db.session.add_all([attachment, comment, message, report, payment])
     db.session.flush()
     area = factory.huvudomrade("Matrisens huvudområde")
     budget_year = factory.budget_year(2026, frames={area: "1000"})
@@ -77,6 +90,8 @@ def sample_args(factory):
         "attachment_id": attachment.id,
         "number": version.number,
         "section": "insatsen",
+        "report_id": report.id,
+        "payment_id": payment.id,
     }
 
 

@@ -1,0 +1,1 @@
+"""Follow-up of granted projects: report schedule, reports, payment requests, closing."""

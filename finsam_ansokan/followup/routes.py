@@ -1,0 +1,455 @@
+"""Follow-up pages of a granted project: overview, schedule, reports, payment requests."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from finsam_ansokan.applications.models import Application
+from finsam_ansokan.core.errors import DomainError, NotAllowed
+from finsam_ansokan.core.forms import apply_domain_error
+from finsam_ansokan.core.money import format_money
+from finsam_ansokan.core.permissions import require
+from finsam_ansokan.core.timeutil import today
+from finsam_ansokan.extensions import db
+
+from . import policy, services
+from .forms import DueDateForm, MessageForm, PaidForm, payment_request_form, report_form
+from .models import PaymentRequest, Report
+from .status import ReportKind
+
+bp = Blueprint("followup", __name__, url_prefix="/ansokningar/<int:application_id>/uppfoljning")
+lists_bp = Blueprint("followup_lists", __name__, url_prefix="/uppfoljning")
+
+
+def _application(application_id: int) -> Application:
+    """The project, or 404 for anyone who may not see its follow-up."""
+    application = db.session.get(Application, application_id)
+    if application is None or not policy.can_view(current_user, application):
+        abort(404)
+    return application
+
+
+def _report(application: Application, report_id: int) -> Report:
+    report = db.session.get(Report, report_id)
+    if report is None or report.application_id != application.id:
+        abort(404)
+    return report
+
+
+def _payment(application: Application, payment_id: int) -> PaymentRequest:
+    payment = db.session.get(PaymentRequest, payment_id)
+    if payment is None or payment.application_id != application.id:
+        abort(404)
+    return payment
+
+
+def _overview(application_id: int) -> str:
+    return url_for("followup.show", application_id=application_id)
+
+
+# --- overview and schedule -------------------------------------------------------------------
+
+
+@bp.get("")
+@require("view_followup")
+def show(application_id: int):
+    application = _application(application_id)
+    return render_template(
+        "followup/show.html",
+        application=application,
+        payments=services.payments_for(application),
+        can_start=policy.can_start(current_user, application),
+        can_schedule=policy.can_schedule(current_user, application),
+        can_request_payment=policy.can_request_payment(current_user, application),
+        due_form=DueDateForm(),
+        today=today(),
+    )
+
+
+@bp.post("/schema")
+@require("manage_followup")
+def create_schedule(application_id: int):
+    application = _application(application_id)
+    try:
+        reports = services.create_schedule(application, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(_overview(application_id))
+    db.session.commit()
+    flash(f"Rapportschemat är skapat med {len(reports)} rapporter.", "success")
+    return redirect(_overview(application_id))
+
+
+@bp.post("/rapporter")
+@require("manage_followup")
+def add_report(application_id: int):
+    application = _application(application_id)
+    form = DueDateForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.due_date.errors) or "Ange ett datum.", "error")
+        return redirect(_overview(application_id))
+    try:
+        services.add_report(application, form.due_date.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(_overview(application_id))
+    db.session.commit()
+    flash(f"En lägesrapport ska lämnas {form.due_date.data.isoformat()}.", "success")
+    return redirect(_overview(application_id))
+
+
+@bp.post("/rapporter/<int:report_id>/datum")
+@require("manage_followup")
+def set_due_date(application_id: int, report_id: int):
+    application = _application(application_id)
+    report = _report(application, report_id)
+    form = DueDateForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.due_date.errors) or "Ange ett datum.", "error")
+        return redirect(_overview(application_id))
+    try:
+        services.set_due_date(report, form.due_date.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(_overview(application_id))
+    db.session.commit()
+    flash(f"{report.kind_label} ska nu lämnas {report.due_date.isoformat()}.", "success")
+    return redirect(_overview(application_id))
+
+
+@bp.post("/rapporter/<int:report_id>/ta-bort")
+@require("manage_followup")
+def remove_report(application_id: int, report_id: int):
+    application = _application(application_id)
+    report = _report(application, report_id)
+    try:
+        services.remove_report(report, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(_overview(application_id))
+    db.session.commit()
+    flash("Rapporten är borttagen ur schemat.", "success")
+    return redirect(_overview(application_id))
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+@bp.get("/rapporter/<int:report_id>")
+@require("view_followup")
+def report(application_id: int, report_id: int):
+    application = _application(application_id)
+    return _report_page(_report(application, report_id))
+
+
+def _report_page(report: Report, message_form: MessageForm | None = None, status: int = 200):
+    return (
+        render_template(
+            "followup/report.html",
+            application=report.application,
+            report=report,
+            granted=services.granted_by_year(report.application),
+            can_write=policy.can_write(current_user, report),
+            can_decide=policy.can_decide_report(current_user, report),
+            message_form=message_form or MessageForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/rapporter/<int:report_id>/skriv", methods=["GET", "POST"])
+@require("write_reports")
+def edit_report(application_id: int, report_id: int):
+    application = _application(application_id)
+    report = _report(application, report_id)
+    if not policy.is_own(current_user, application):
+        abort(403)
+    if not policy.can_write(current_user, report):
+        flash("Rapporten kan inte ändras nu.", "error")
+        return redirect(
+            url_for("followup.report", application_id=application.id, report_id=report.id)
+        )
+    granted = services.granted_by_year(application)
+    form = report_form(granted, obj=report if request.method == "GET" else None)
+    if request.method == "GET":
+        form.lock_version.data = report.lock_version
+        for year in granted:
+            form[f"cost_{year}"].data = report.cost_for(year)
+        return _report_form_page(report, form, granted)
+    if not form.validate_on_submit():
+        return _report_form_page(report, form, granted, status=400)
+    data = services.ReportData(
+        lock_version=_int_or_none(form.lock_version.data),
+        period_start=form.period_start.data,
+        period_end=form.period_end.data,
+        participants_women=form.participants_women.data,
+        participants_men=form.participants_men.data,
+        goal_fulfilment=form.goal_fulfilment.data,
+        gender_work=form.gender_work.data,
+        implementation_status=form.implementation_status.data,
+        costs={year: form[f"cost_{year}"].data for year in granted},
+    )
+    submitting = request.form.get("action") == "skicka"
+    try:
+        services.save_report(report, data, actor=current_user)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except DomainError as exc:
+        db.session.rollback()
+        apply_domain_error(form, exc)
+        return _report_form_page(report, form, granted, status=400)
+    if not submitting:
+        db.session.commit()
+        flash("Utkastet är sparat.", "success")
+        return redirect(
+            url_for("followup.edit_report", application_id=application.id, report_id=report.id)
+        )
+    try:
+        services.submit_report(report, actor=current_user)
+    except services.IncompleteReport as exc:
+        db.session.commit()  # the draft is kept; only the submission is refused
+        form.lock_version.data = report.lock_version
+        for field_name, message in exc.problems:
+            form[field_name].errors = [*form[field_name].errors, message]
+        form.form_errors.append("Utkastet är sparat, men rapporten kan inte skickas in ännu.")
+        return _report_form_page(report, form, granted, status=400)
+    except DomainError as exc:
+        db.session.rollback()
+        apply_domain_error(form, exc)
+        return _report_form_page(report, form, granted, status=400)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash("Någon annan har sparat rapporten samtidigt. Ladda om och försök igen.", "error")
+        return redirect(_overview(application.id))
+    flash(f"{report.kind_label}en är inskickad till kansliet.", "success")
+    return redirect(url_for("followup.report", application_id=application.id, report_id=report.id))
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _report_form_page(report: Report, form, granted, status: int = 200):
+    return (
+        render_template(
+            "followup/report_form.html",
+            application=report.application,
+            report=report,
+            form=form,
+            granted=granted,
+            cost_fields=[form[f"cost_{year}"] for year in granted],
+        ),
+        status,
+    )
+
+
+@bp.post("/rapporter/<int:report_id>/godkann")
+@require("manage_followup")
+def approve_report(application_id: int, report_id: int):
+    application = _application(application_id)
+    report = _report(application, report_id)
+    try:
+        closing = services.approve_report(report, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(
+            url_for("followup.report", application_id=application.id, report_id=report_id)
+        )
+    db.session.commit()
+    if closing is None:
+        flash(f"{report.kind_label}en är godkänd.", "success")
+    else:
+        returned = ", ".join(f"{format_money(a)} ({y})" for y, a in closing.returned.items())
+        flash(
+            "Slutrapporten är godkänd och insatsen avslutad."
+            + (f" Återfört till budgeten: {returned}." if returned else ""),
+            "success",
+        )
+    return redirect(_overview(application.id))
+
+
+@bp.post("/rapporter/<int:report_id>/komplettering")
+@require("manage_followup")
+def request_more(application_id: int, report_id: int):
+    application = _application(application_id)
+    report = _report(application, report_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _report_page(report, form, 400)
+    try:
+        services.request_more(report, form.message.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        apply_domain_error(form, exc)
+        return _report_page(report, form, 400)
+    db.session.commit()
+    flash("Projektägaren har ombetts att komplettera rapporten.", "success")
+    return redirect(_overview(application.id))
+
+
+# --- payment requests -------------------------------------------------------------------------
+
+
+@bp.route("/rekvisitioner/ny", methods=["GET", "POST"])
+@require("request_payment")
+def new_payment(application_id: int):
+    application = _application(application_id)
+    if not policy.is_own(current_user, application):
+        abort(403)
+    if not policy.can_request_payment(current_user, application):
+        flash("Utbetalning kan bara begäras medan insatsen pågår.", "error")
+        return redirect(_overview(application.id))
+    summary = services.money_summary(application)
+    form = payment_request_form([r.year for r in summary.rows if r.granted > 0])
+    if form.validate_on_submit():
+        data = services.PaymentData(
+            year=form.year.data,
+            period_start=form.period_start.data,
+            period_end=form.period_end.data,
+            amount=form.amount.data,
+            costs_incurred=form.costs_incurred.data,
+        )
+        try:
+            payment = services.request_payment(application, data, actor=current_user)
+        except NotAllowed:
+            db.session.rollback()
+            abort(403)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(
+                f"Rekvisitionen av {format_money(payment.amount)} är inskickad till kansliet.",
+                "success",
+            )
+            return redirect(_overview(application.id))
+    status = 400 if request.method == "POST" else 200
+    return (
+        render_template(
+            "followup/payment_form.html", application=application, form=form, summary=summary
+        ),
+        status,
+    )
+
+
+@bp.get("/rekvisitioner/<int:payment_id>")
+@require("view_followup")
+def payment(application_id: int, payment_id: int):
+    application = _application(application_id)
+    return _payment_page(_payment(application, payment_id))
+
+
+def _payment_page(payment: PaymentRequest, message_form=None, paid_form=None, status=200):
+    paid_form = paid_form or PaidForm()
+    if paid_form.paid_on.data is None and not paid_form.paid_on.errors:
+        paid_form.paid_on.data = today()
+    return (
+        render_template(
+            "followup/payment.html",
+            application=payment.application,
+            payment=payment,
+            can_decide=policy.can_decide_payment(current_user, payment),
+            message_form=message_form or MessageForm(),
+            paid_form=paid_form,
+        ),
+        status,
+    )
+
+
+@bp.post("/rekvisitioner/<int:payment_id>/godkann")
+@require("manage_followup")
+def approve_payment(application_id: int, payment_id: int):
+    application = _application(application_id)
+    payment = _payment(application, payment_id)
+    try:
+        services.approve_payment(payment, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash("Rekvisitionen är godkänd. Registrera utbetalningen när den är gjord.", "success")
+    return redirect(
+        url_for("followup.payment", application_id=application.id, payment_id=payment_id)
+    )
+
+
+@bp.post("/rekvisitioner/<int:payment_id>/aterfor")
+@require("manage_followup")
+def return_payment(application_id: int, payment_id: int):
+    application = _application(application_id)
+    payment = _payment(application, payment_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _payment_page(payment, message_form=form, status=400)
+    try:
+        services.return_payment(payment, form.message.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        apply_domain_error(form, exc)
+        return _payment_page(payment, message_form=form, status=400)
+    db.session.commit()
+    flash("Rekvisitionen är återförd till projektägaren.", "success")
+    return redirect(_overview(application.id))
+
+
+@bp.post("/rekvisitioner/<int:payment_id>/utbetald")
+@require("manage_followup")
+def record_payment(application_id: int, payment_id: int):
+    application = _application(application_id)
+    payment = _payment(application, payment_id)
+    form = PaidForm()
+    if not form.validate_on_submit():
+        return _payment_page(payment, paid_form=form, status=400)
+    try:
+        services.record_payment(payment, form.paid_on.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        apply_domain_error(form, exc)
+        return _payment_page(payment, paid_form=form, status=400)
+    db.session.commit()
+    flash(
+        f"Utbetalningen av {format_money(payment.amount)} är registrerad "
+        f"{payment.paid_on.isoformat()}.",
+        "success",
+    )
+    return redirect(_overview(application.id))
+
+
+# --- the kansli's lists -------------------------------------------------------------------------
+
+
+@lists_bp.get("")
+@require("list_followup")
+def index():
+    return render_template(
+        "followup/lists.html",
+        payments=services.payments_awaiting(),
+        to_review=services.reports_awaiting_review(),
+        overdue=services.overdue_reports(),
+        today=today(),
+        ReportKind=ReportKind,
+    )
+
+
+@bp.app_context_processor
+def _summary_helpers():
+    """What ``followup/_summary.html`` needs, so any page (the application's) can include it."""
+    return {
+        "followup_money": services.money_summary,
+        "followup_reports": services.reports_for,
+    }
