@@ -374,3 +374,21 @@ def test_the_overview_takes_the_same_few_queries_however_many_frames(factory, ka
     large = factory.budget_year(2027, frames={factory.huvudomrade(): "1" for _ in range(8)})
     db.session.flush()
     assert count_queries(small) == count_queries(large) <= 2
+
+
+def test_the_grant_ledger_is_append_only_in_the_database(app_ctx, factory):
+    """A correction is a new row; the database refuses to rewrite or delete a grant."""
+    from sqlalchemy.exc import DatabaseError
+
+    area = factory.huvudomrade()
+    budget_year = factory.budget_year(2097, frames={area: "1000"})
+    entry = services.grant(budget_year.frames[0], Decimal("100"), actor=None)
+    db.session.flush()
+    for statement in (
+        text("UPDATE frame_grants SET amount = 1 WHERE id = :id"),
+        text("DELETE FROM frame_grants WHERE id = :id"),
+    ):
+        savepoint = db.session.begin_nested()
+        with pytest.raises(DatabaseError, match="append-only"):
+            db.session.execute(statement, {"id": entry.id})
+        savepoint.rollback()
