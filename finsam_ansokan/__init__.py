@@ -70,6 +70,8 @@ def register_blueprints(app: Flask) -> None:
     from .applications.pdf_routes import bp as application_pdf_bp
     from .budget.routes import bp as budget_bp
     from .main.routes import bp as main_bp
+    from .meetings.routes import bp as meetings_bp
+    from .meetings.routes import decisions_bp
     from .notifications.routes import bp as notifications_bp
     from .review.routes import bp as review_bp
 
@@ -81,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(attachments_bp)
     app.register_blueprint(application_pdf_bp)
     app.register_blueprint(budget_bp)
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(decisions_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response
+from flask import Blueprint, abort
 from flask_login import current_user
 from sqlalchemy import select
 
+from finsam_ansokan.core.pdf import pdf_response
 from finsam_ansokan.core.permissions import require
 from finsam_ansokan.extensions import db
 
@@ -23,19 +24,11 @@ def _viewable_application(application_id: int) -> Application:
     return application
 
 
-def _pdf_response(data: bytes, filename: str):
-    response = make_response(data)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.get("/<int:application_id>/pdf")
 @require("view_application")
 def application(application_id: int):
     document = pdf.document_for_application(_viewable_application(application_id))
-    return _pdf_response(pdf.render_pdf(document), f"{document.file_stem}.pdf")
+    return pdf_response(pdf.render_pdf(document), f"{document.file_stem}.pdf")
 
 
 @bp.get("/<int:application_id>/versioner/<int:number>/pdf")
@@ -51,4 +44,4 @@ def version(application_id: int, number: int):
     if version is None:
         abort(404)
     document = pdf.document_for_version(version)
-    return _pdf_response(pdf.render_pdf(document), f"{document.file_stem}-version-{number}.pdf")
+    return pdf_response(pdf.render_pdf(document), f"{document.file_stem}-version-{number}.pdf")

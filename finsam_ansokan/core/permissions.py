@@ -40,6 +40,10 @@ POLICY: dict[str, frozenset[Role]] = {
     # budget: everyone who follows the förbund's money reads it; the kansli keeps it
     "view_budget": READERS,
     "manage_budget": frozenset({Role.KANSLI}),
+    # sammanträden: the board and those who prepare or audit read; the kansli runs them
+    "view_meetings": READERS,
+    "manage_meetings": frozenset({Role.KANSLI}),
+    "record_decisions": frozenset({Role.KANSLI, Role.STYRELSE}),
     # administration
     "manage_users": frozenset({Role.KANSLI, Role.ADMIN}),
     "manage_organisations": frozenset({Role.KANSLI, Role.ADMIN}),
