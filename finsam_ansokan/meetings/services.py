@@ -617,8 +617,9 @@ def sign_off(meeting: Meeting, *, actor: User) -> Meeting:
         if item.paragraph is None:
             item.paragraph = _last_paragraph(meeting) + 1
             db.session.flush()
-    meeting.signed_at = utcnow()
+    # signed_by first: once signed_at reaches the database the trigger refuses any UPDATE
     meeting.signed_by_id = actor.id
+    meeting.signed_at = utcnow()
     db.session.flush()
     record_event(
         "minutes_signed",

@@ -65,7 +65,21 @@ def sample_args(factory):
     db.session.flush()
     area = factory.huvudomrade("Matrisens huvudområde")
     budget_year = factory.budget_year(2026, frames={area: "1000"})
+    from datetime import date
+
+    from finsam_ansokan.meetings.models import AgendaItem, Attendance, Meeting
+
+    meeting = Meeting(date=date(2026, 11, 23), place="Matrisrummet", first_paragraph=1)
+    db.session.add(meeting)
+    db.session.flush()
+    item = AgendaItem(meeting_id=meeting.id, position=1, title="Information")
+    attendance = Attendance(meeting_id=meeting.id, name="Matris Gäst", role="ovrig")
+    db.session.add_all([item, attendance])
+    db.session.flush()
     return {
+        "meeting_id": meeting.id,
+        "item_id": item.id,
+        "attendance_id": attendance.id,
         "user_id": user.id,
         "organisation_id": organisation.id,
         "application_id": application.id,
