@@ -28,6 +28,7 @@ class Paragraph:
     texts: list[tuple[str | None, str]] = field(default_factory=list)  # (label, text)
     jav: list[str] = field(default_factory=list)
     decision: str | None = None  # "Styrelsen beslutar att …"
+    after: list[tuple[str, str]] = field(default_factory=list)  # villkor, motivering
 
     @property
     def label(self) -> str:
@@ -136,9 +137,9 @@ def case_paragraph(item: AgendaItem) -> Paragraph:
         return paragraph
     paragraph.decision = f"Styrelsen beslutar {services.decision_sentence(decision)}."
     if decision.villkor:
-        paragraph.texts.append(("Villkor", decision.villkor))
+        paragraph.after.append(("Villkor", decision.villkor))
     if decision.motivation:
-        paragraph.texts.append(("Motivering", decision.motivation))
+        paragraph.after.append(("Motivering", decision.motivation))
     return paragraph
 
 
