@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine, delete, func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from finsam_ansokan.accounts.models import User
@@ -18,8 +18,9 @@ from finsam_ansokan.core.database import configure_engine_events
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.extensions import db
 from finsam_ansokan.meetings import services
-from finsam_ansokan.meetings.models import AgendaItem, Decision, DecisionAmount, Jav, Meeting
+from finsam_ansokan.meetings.models import AgendaItem, Decision
 
+from ..conftest import database_url_for_tests, make_test_app
 from ..factories import Factory
 from .meetings_helpers import meeting_with_board, prepared_case
 
@@ -28,11 +29,20 @@ YEAR = 2098
 FRAME = Decimal("1000")
 
 
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """An app on a database of its own: the decisions are committed for real, and their
+    events are append-only, so they cannot be cleaned out of the shared test database."""
+    url = database_url_for_tests(tmp_path_factory, suffix="_decisions")
+    app = make_test_app(url, tmp_path_factory.mktemp("decision-files"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture
 def ready_meeting(app):
-    """24 prepared cases on one meeting's agenda, committed for real; the meeting's rows
-    and the ledger are removed afterwards (the applications stay: their events are
-    append-only)."""
+    """24 prepared cases, each asking 50–200 kr, on one meeting's agenda (committed)."""
     with app.app_context():
         factory = Factory()
         area = Huvudomrade(name="Samtidiga beslut")
@@ -50,28 +60,11 @@ def ready_meeting(app):
         db.session.commit()
         ids = {
             "ram": ram.id,
-            "meeting": meeting.id,
             "kansli": kansli.id,
             "items": [(i.id, Decimal(50 * (1 + n % 4))) for n, i in enumerate(items)],
         }
         db.session.remove()
-    yield ids
-    with app.app_context():
-        item_ids = [i for i, _ in ids["items"]]
-        decision_ids = select(Decision.id).where(Decision.agenda_item_id.in_(item_ids))
-        db.session.execute(
-            delete(DecisionAmount).where(DecisionAmount.decision_id.in_(decision_ids))
-        )
-        db.session.execute(delete(Decision).where(Decision.agenda_item_id.in_(item_ids)))
-        db.session.execute(delete(Jav).where(Jav.agenda_item_id.in_(item_ids)))
-        db.session.execute(delete(AgendaItem).where(AgendaItem.id.in_(item_ids)))
-        from finsam_ansokan.meetings.models import Attendance
-
-        db.session.execute(delete(Attendance).where(Attendance.meeting_id == ids["meeting"]))
-        db.session.execute(delete(Meeting).where(Meeting.id == ids["meeting"]))
-        db.session.execute(delete(FrameGrant).where(FrameGrant.ram_id == ids["ram"]))
-        db.session.commit()
-        db.session.remove()
+    return ids
 
 
 @pytest.mark.real_commits
