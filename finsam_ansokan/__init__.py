@@ -73,6 +73,8 @@ def register_blueprints(app: Flask) -> None:
     from .followup.routes import bp as followup_bp
     from .followup.routes import lists_bp as followup_lists_bp
     from .main.routes import bp as main_bp
+    from .meetings.routes import bp as meetings_bp
+    from .meetings.routes import decisions_bp
     from .notifications.routes import bp as notifications_bp
     from .review.routes import bp as review_bp
 
@@ -87,6 +89,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(budget_bp)
     app.register_blueprint(followup_bp)
     app.register_blueprint(followup_lists_bp)
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(decisions_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -219,7 +219,65 @@ def _demo_applications(users: dict, members: dict, areas: list, year: int) -> No
     )
     _submit(ready, applicant)
     application_services.transition(ready, Action.START_REVIEW, actor=beredning)
-    application_services.transition(ready, Action.MARK_READY, actor=kansli)
+    from finsam_ansokan.review import services as review_services
+    from finsam_ansokan.review.models import AssessmentKind, AssessmentStage
+
+    # the kansli's förslag till beslut marks the case Klar för beslut
+    review_services.assess(
+        ready,
+        actor=kansli,
+        stage=AssessmentStage.PROPOSAL,
+        kind=AssessmentKind.BEVILJA,
+        motivation="Insatsen stärker parternas gemensamma kompetens om psykisk ohälsa och "
+        "ryms inom ramen för kompetensutveckling.",
+        amounts=review_services.requested_by_year(ready),
+    )
+    _demo_meeting(users, members, ready)
+
+
+def _demo_meeting(users: dict, members: dict, ready: Application) -> None:
+    """An upcoming board meeting with the prepared case on the agenda (invented people)."""
+    from datetime import time, timedelta
+
+    from finsam_ansokan.meetings import services as meetings
+
+    kansli = users[Role.KANSLI]
+    meeting = meetings.create_meeting(
+        meetings.MeetingData(
+            date=today() + timedelta(days=14),
+            place="Förbundets kansli, Växjö",
+            start_time=time(9, 0),
+            end_time=time(11, 0),
+            chair_name=users[Role.STYRELSE].name,
+            secretary_name=kansli.name,
+            justerare_name="Maria Nyström",
+        ),
+        actor=kansli,
+    )
+    meetings.add_case(meeting, ready, actor=kansli)
+    meetings.add_other_item(
+        meeting,
+        title="Förbundschefen informerar",
+        notes="Läget i pågående insatser och uppföljningen i SUS.",
+        actor=kansli,
+    )
+    board = [
+        (users[Role.STYRELSE], None, None, "ledamot", "ordförande"),
+        (None, "Maria Nyström", "Region Kronoberg", "ledamot", "vice ordförande"),
+        (None, "Per Alm", "Växjö kommun", "ledamot", None),
+        (None, "Eva Lund", "Alvesta kommun", "tjanstgorande_ersattare", "ersätter Ola Berg"),
+        (kansli, None, None, "ovrig", "förbundschef, sekreterare"),
+    ]
+    for user, name, organisation, role, note in board:
+        meetings.add_attendance(
+            meeting,
+            user=user,
+            name=name,
+            organisation=members.get(organisation) if organisation else None,
+            role=role,
+            note=note,
+            actor=kansli,
+        )
 
 
 def _submit(application: Application, actor: User) -> None:

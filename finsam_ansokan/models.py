@@ -19,10 +19,24 @@ from finsam_ansokan.budget.models import (
 )
 from finsam_ansokan.core.events import Event
 from finsam_ansokan.followup.models import PaymentRequest, Report, ReportCost
+from finsam_ansokan.meetings.models import (
+    AgendaItem,
+    Attendance,
+    Decision,
+    DecisionAmount,
+    Jav,
+    Meeting,
+)
 from finsam_ansokan.notifications.models import NotificationOptOut, OutboxMessage
 from finsam_ansokan.review.models import Assessment, AssessmentAmount, Comment
 
 __all__ = [
+    "AgendaItem",
+    "Attendance",
+    "Decision",
+    "DecisionAmount",
+    "Jav",
+    "Meeting",
     "Application",
     "Assessment",
     "AssessmentAmount",

@@ -15,9 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import render_template
-from weasyprint import HTML
-
+from finsam_ansokan.core import pdf as core_pdf
 from finsam_ansokan.core.money import ZERO, to_decimal
 from finsam_ansokan.core.timeutil import format_date, today
 
@@ -25,8 +23,7 @@ from .models import Application, ApplicationVersion
 from .services import snapshot
 from .status import Status
 
-#: WeasyPrint's archival variant: PDF/A-3b (embedded fonts, XMP metadata, sRGB intent).
-PDF_VARIANT = "pdf/a-3b"
+PDF_VARIANT = core_pdf.PDF_VARIANT
 
 KIND_LABELS = {"individinriktad": "Individinriktad", "strukturovergripande": "Strukturövergripande"}
 COST_CATEGORIES = {"personal": "Personal", "lokaler": "Lokaler", "ovrigt": "Övrigt"}
@@ -276,5 +273,4 @@ def document_for_version(version: ApplicationVersion) -> PdfDocument:
 
 def render_pdf(document: PdfDocument) -> bytes:
     """The document as PDF/A-3b bytes."""
-    html = render_template("applications/pdf.html", doc=document)
-    return HTML(string=html, base_url=None).write_pdf(pdf_variant=PDF_VARIANT)
+    return core_pdf.render_pdf("applications/pdf.html", doc=document)

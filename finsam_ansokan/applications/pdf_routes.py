@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response
+from flask import Blueprint, abort
 from sqlalchemy import select
 
+from finsam_ansokan.core.pdf import pdf_response
 from finsam_ansokan.core.permissions import require
 from finsam_ansokan.extensions import db
 
@@ -15,19 +16,11 @@ from .models import ApplicationVersion
 bp = Blueprint("application_pdf", __name__, url_prefix="/ansokningar")
 
 
-def _pdf_response(data: bytes, filename: str):
-    response = make_response(data)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.get("/<int:application_id>/pdf")
 @require("view_application")
 def application(application_id: int):
     document = pdf.document_for_application(visible_or_404(application_id))
-    return _pdf_response(pdf.render_pdf(document), f"{document.file_stem}.pdf")
+    return pdf_response(pdf.render_pdf(document), f"{document.file_stem}.pdf")
 
 
 @bp.get("/<int:application_id>/versioner/<int:number>/pdf")
@@ -43,4 +36,4 @@ def version(application_id: int, number: int):
     if version is None:
         abort(404)
     document = pdf.document_for_version(version)
-    return _pdf_response(pdf.render_pdf(document), f"{document.file_stem}-version-{number}.pdf")
+    return pdf_response(pdf.render_pdf(document), f"{document.file_stem}-version-{number}.pdf")

@@ -60,6 +60,7 @@ class Action(StrEnum):
     START = "start"  # Insatsen startar
     CLOSE = "close"  # Avsluta
     WITHDRAW = "withdraw"  # Återkalla
+    REOPEN = "reopen"  # Ändra beslut (only the meetings service, while the minutes are unsigned)
 
     @property
     def label(self) -> str:
@@ -79,6 +80,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.START: "Starta insatsen",
     Action.CLOSE: "Avsluta",
     Action.WITHDRAW: "Återkalla",
+    Action.REOPEN: "Ändra beslut",
 }
 
 
@@ -128,6 +130,21 @@ TRANSITIONS: dict[Action, Transition] = {
             Status.AVSLUTAD,
         ),
         Transition(Action.WITHDRAW, _UNDECIDED, Status.ATERKALLAD),
+        # Undo a decision recorded at a meeting whose minutes are not yet signed off, so it
+        # can be recorded anew. Only meetings.services.undo_decision uses it; once the
+        # minutes are justerade a correction is a new decision at a later meeting.
+        Transition(
+            Action.REOPEN,
+            frozenset(
+                {
+                    Status.BEVILJAD,
+                    Status.DELVIS_BEVILJAD,
+                    Status.AVSLAGEN,
+                    Status.UNDER_BEREDNING,
+                }
+            ),
+            Status.KLAR_FOR_BESLUT,
+        ),
     )
 }
 

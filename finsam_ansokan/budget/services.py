@@ -631,13 +631,25 @@ def sought_amount():
 def proposed_by_area(year: int):
     """What is proposed per huvudområde in ``year``: a subquery (huvudomrade_id, amount).
 
-    For now the sökt belopp of the cases ready for decision (status ``klar_for_beslut``).
-    When the decision issue adds a proposed amount per year, change only this query.
+    The amounts of the latest förslag till beslut (review ``Assessment``, stage
+    ``forslag``) of each case ready for decision (status ``klar_for_beslut``).
     """
+    from finsam_ansokan.review.models import Assessment, AssessmentAmount
+
+    # assessments are only ever added, so the latest proposal has the highest id
+    latest = (
+        select(func.max(Assessment.id).label("id"))
+        .where(Assessment.stage == "forslag")
+        .group_by(Assessment.application_id)
+        .subquery()
+    )
     return (
-        select(Application.huvudomrade_id, func.sum(sought_amount()).label("amount"))
-        .join(BudgetLine, BudgetLine.application_id == Application.id)
-        .where(Application.status == Status.KLAR_FOR_BESLUT.value, BudgetLine.year == year)
+        select(Application.huvudomrade_id, func.sum(AssessmentAmount.amount).label("amount"))
+        .select_from(Application)
+        .join(Assessment, Assessment.application_id == Application.id)
+        .join(latest, latest.c.id == Assessment.id)
+        .join(AssessmentAmount, AssessmentAmount.assessment_id == Assessment.id)
+        .where(Application.status == Status.KLAR_FOR_BESLUT.value, AssessmentAmount.year == year)
         .group_by(Application.huvudomrade_id)
         .subquery()
     )

@@ -49,6 +49,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "request_payment": frozenset({Role.SOKANDE}),
     "manage_followup": frozenset({Role.KANSLI}),
     "list_followup": frozenset({Role.KANSLI, Role.REVISOR}),
+    # sammanträden: the board and those who prepare or audit read; the kansli runs them
+    "view_meetings": READERS,
+    "manage_meetings": frozenset({Role.KANSLI}),
+    "record_decisions": frozenset({Role.KANSLI, Role.STYRELSE}),
     # administration
     "manage_users": frozenset({Role.KANSLI, Role.ADMIN}),
     "manage_organisations": frozenset({Role.KANSLI, Role.ADMIN}),

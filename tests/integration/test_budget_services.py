@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -306,7 +307,7 @@ def test_the_overview_shows_frame_proposed_granted_and_remaining_per_huvudomrade
     )
     year_2026.equity_carried_over = D("2000000")
     year_2026.administration_costs = D("1500000")
-    _case(
+    ready = _case(
         factory,
         pilot,
         "klar_for_beslut",
@@ -317,6 +318,25 @@ def test_the_overview_shows_frame_proposed_granted_and_remaining_per_huvudomrade
             (2027, "personal", "999999"),
         ],
     )
+    # the proposed column reads the latest förslag till beslut, not the sökt belopp
+    from finsam_ansokan.review.models import Assessment, AssessmentAmount
+
+    for created, amount in (("2026-01-01", "111111"), ("2026-02-01", "250000")):
+        db.session.add(
+            Assessment(
+                application_id=ready.id,
+                author=kansli,
+                stage="forslag",
+                kind="delvis_bevilja",
+                motivation="Förslag",
+                created_at=datetime.fromisoformat(created + "T10:00:00+00:00"),
+                amounts=[
+                    AssessmentAmount(year=2026, amount=D(amount)),
+                    AssessmentAmount(year=2027, amount=D("500000")),
+                ],
+            )
+        )
+    db.session.flush()
     _case(factory, pilot, "under_beredning", [(2026, "personal", "777777")])
     services.grant(frame(year_2026, pilot), D("400000"), actor=kansli)
 

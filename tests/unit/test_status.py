@@ -44,8 +44,17 @@ def test_a_decided_application_cannot_be_withdrawn():
 
 
 def test_final_statuses_allow_nothing_more():
-    for status in (Status.AVSLAGEN, Status.ATERKALLAD, Status.AVSLUTAD):
+    for status in (Status.ATERKALLAD, Status.AVSLUTAD):
         assert allowed_actions(status) == []
+    # a rejection can only be undone while the minutes are unsigned (meetings service)
+    assert allowed_actions(Status.AVSLAGEN) == [Action.REOPEN]
+
+
+def test_changing_a_decision_returns_the_case_to_klar_for_beslut():
+    for status in (Status.BEVILJAD, Status.DELVIS_BEVILJAD, Status.AVSLAGEN):
+        assert target_of(status, Action.REOPEN) is Status.KLAR_FOR_BESLUT
+    with pytest.raises(StateTransitionError):
+        target_of(Status.PAGAENDE, Action.REOPEN)
 
 
 def test_every_status_is_reachable_from_a_draft():

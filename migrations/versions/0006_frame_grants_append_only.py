@@ -1,7 +1,7 @@
 """frame_grants is append-only: the ledger of granted money is never changed or deleted
 
-Revision ID: 0010
-Revises: 0007
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-23 15:50:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0010'
-down_revision = '0007'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,130 @@
+"""Forms for meetings, the agenda, attendance, jäv and decisions: the shape of input only."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from finsam_ansokan.core.forms import choices
+
+from .models import AttendanceRole, DecisionKind, MeetingKind
+from .services import MAX_TEXT
+
+
+class MeetingForm(FlaskForm):
+    kind = SelectField(
+        "Typ av sammanträde", choices=choices((k.value, k.label) for k in MeetingKind)
+    )
+    date = DateField(
+        "Datum",
+        description="Till exempel 2026-11-23.",
+        validators=[InputRequired("Ange datum för sammanträdet.")],
+    )
+    start_time = TimeField("Starttid", validators=[Optional()])
+    end_time = TimeField("Sluttid", validators=[Optional()])
+    place = StringField(
+        "Plats",
+        validators=[DataRequired("Ange plats för sammanträdet."), Length(max=200)],
+    )
+    first_paragraph = IntegerField(
+        "Första paragraf (§)",
+        description="Lämna tomt för att fortsätta efter årets senaste paragraf.",
+        validators=[Optional(), NumberRange(min=1, max=100_000, message="Ange ett positivt tal.")],
+    )
+    chair_name = StringField("Ordförande", validators=[Optional(), Length(max=200)])
+    secretary_name = StringField("Sekreterare", validators=[Optional(), Length(max=200)])
+    justerare_name = StringField("Justerare", validators=[Optional(), Length(max=200)])
+
+
+class AddCaseForm(FlaskForm):
+    application_id = SelectField(
+        "Ärende klart för beslut", coerce=int, validators=[InputRequired("Välj ett ärende.")]
+    )
+
+
+class OtherItemForm(FlaskForm):
+    title = StringField(
+        "Rubrik", validators=[DataRequired("Ange en rubrik för punkten."), Length(max=200)]
+    )
+    notes = TextAreaField(
+        "Text i protokollet",
+        description="Till exempel vad som redovisades. Valfritt.",
+        validators=[Optional(), Length(max=MAX_TEXT)],
+        render_kw={"rows": 3},
+    )
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[DataRequired()])
+
+
+class AttendanceForm(FlaskForm):
+    user_id = SelectField("Användare", coerce=int, validators=[Optional()])
+    name = StringField("Eller namn (utan konto)", validators=[Optional(), Length(max=200)])
+    organisation_id = SelectField(
+        "Företräder",
+        coerce=int,
+        validators=[Optional()],
+        description="Medlemsorganisationen personen företräder. Avgör jäv automatiskt.",
+    )
+    role = SelectField("Roll", choices=choices((r.value, r.label) for r in AttendanceRole))
+    note = StringField(
+        "Anteckning",
+        description="Till exempel ordförande, ersätter Stina Ek, förbundschef.",
+        validators=[Optional(), Length(max=200)],
+    )
+
+
+class JavForm(FlaskForm):
+    attendance_id = SelectField(
+        "Vem är jävig?", coerce=int, validators=[InputRequired("Välj en person.")]
+    )
+    reason = StringField(
+        "Skäl", validators=[DataRequired("Ange skälet till jävet."), Length(max=300)]
+    )
+
+
+def decision_form(years: list[int], prefix: str, **kwargs) -> FlaskForm:
+    """A decision form for one agenda item, with one amount field per year."""
+
+    class DecisionForm(FlaskForm):
+        kind = RadioField(
+            "Beslut",
+            choices=choices((k.value, k.label) for k in DecisionKind),
+            validators=[DataRequired("Välj ett beslut.")],
+        )
+        motivation = TextAreaField(
+            "Motivering",
+            description="Krävs för delvis bevilja, avslå och återremittera.",
+            validators=[Optional(), Length(max=MAX_TEXT)],
+            render_kw={"rows": 3},
+        )
+        villkor = TextAreaField(
+            "Villkor",
+            description="Valfritt. Bara vid beviljande beslut.",
+            validators=[Optional(), Length(max=MAX_TEXT)],
+            render_kw={"rows": 2},
+        )
+
+    for year in years:
+        setattr(
+            DecisionForm,
+            f"amount_{year}",
+            StringField(
+                f"Beviljat belopp {year} (kr)",
+                description="Hela kronor. Lämna tomt vid avslag, återremiss och bordläggning.",
+                validators=[Optional(), Length(max=30)],
+                render_kw={"inputmode": "numeric", "autocomplete": "off"},
+            ),
+        )
+    return DecisionForm(prefix=prefix, **kwargs)

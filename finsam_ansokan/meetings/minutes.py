@@ -1,0 +1,211 @@
+"""The minutes (protokoll) and the decision letter (utdrag ur protokollet) as view models.
+
+The templates ``meetings/protokoll_pdf.html`` and ``meetings/beslutsbrev_pdf.html`` turn
+these into PDF/A through :mod:`finsam_ansokan.core.pdf`. A decision's paragraph reads the
+background and proposal the decision fixed when it was recorded, so signed minutes read the
+same however the application is handled later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from finsam_ansokan.accounts.services import current_forbund
+from finsam_ansokan.core.money import format_money
+from finsam_ansokan.core.timeutil import format_date
+from finsam_ansokan.review.models import Assessment, AssessmentStage
+from finsam_ansokan.review.services import latest_assessment, requested_by_year
+
+from . import services
+from .models import AgendaItem, Decision, Meeting
+
+
+@dataclass
+class Paragraph:
+    number: int | None
+    heading: str
+    diarienummer: str | None = None
+    texts: list[tuple[str | None, str]] = field(default_factory=list)  # (label, text)
+    jav: list[str] = field(default_factory=list)
+    decision: str | None = None  # "Styrelsen beslutar att …"
+    after: list[tuple[str, str]] = field(default_factory=list)  # villkor, motivering
+
+    @property
+    def label(self) -> str:
+        return f"§ {self.number}" if self.number is not None else "§ –"
+
+
+@dataclass
+class Person:
+    name: str
+    detail: str
+
+
+@dataclass
+class MinutesDocument:
+    forbund: str
+    meeting: Meeting
+    title: str
+    when: str
+    place: str
+    beslutande: list[Person]
+    ovriga: list[Person]
+    paragraphs: list[Paragraph]
+    signed: bool
+    signed_date: str | None
+
+    @property
+    def paragraph_range(self) -> str:
+        numbers = [p.number for p in self.paragraphs if p.number is not None]
+        if not numbers:
+            return "–"
+        if len(numbers) == 1:
+            return f"§ {numbers[0]}"
+        return f"§§ {min(numbers)}–{max(numbers)}"
+
+    @property
+    def file_stem(self) -> str:
+        return f"protokoll-{format_date(self.meeting.date)}"
+
+
+def _forbund_name() -> str:
+    forbund = current_forbund()
+    return forbund.name if forbund else "Samordningsförbundet"
+
+
+def _when(meeting: Meeting) -> str:
+    text = format_date(meeting.date)
+    if meeting.start_time:
+        text += f", kl. {meeting.start_time.strftime('%H.%M')}"
+        if meeting.end_time:
+            text += f"–{meeting.end_time.strftime('%H.%M')}"
+    return text
+
+
+def _person(attendance) -> Person:
+    parts = []
+    if attendance.organisation is not None:
+        parts.append(attendance.organisation.name)
+    if attendance.role_enum.value == "tjanstgorande_ersattare":
+        parts.append("tjänstgörande ersättare")
+    elif attendance.role_enum.value == "ersattare":
+        parts.append("ersättare")
+    if attendance.note:
+        parts.append(attendance.note)
+    return Person(attendance.display_name, ", ".join(parts))
+
+
+def proposal_sentence(proposal: Assessment) -> str:
+    amounts = " och ".join(
+        f"{format_money(a.amount)} för {a.year}" for a in proposal.amounts if a.amount
+    )
+    kind = proposal.kind
+    if kind == "avsla":
+        return "Kansliet föreslår att styrelsen avslår ansökan."
+    if kind == "delvis_bevilja":
+        return f"Kansliet föreslår att styrelsen delvis beviljar ansökan med {amounts}."
+    return f"Kansliet föreslår att styrelsen beviljar ansökan med {amounts}."
+
+
+def case_paragraph(item: AgendaItem) -> Paragraph:
+    application = item.application
+    decision: Decision | None = item.decision
+    paragraph = Paragraph(
+        number=item.paragraph,
+        heading=f"Ansökan om medel: {application.display_title}",
+        diarienummer=application.diarienummer,
+    )
+    background = (
+        decision.background
+        if decision is not None and decision.background
+        else services.background_text(application, requested_by_year(application))
+    )
+    paragraph.texts.append(("Bakgrund", background))
+    proposal = (
+        decision.proposal
+        if decision is not None
+        else latest_assessment(application, AssessmentStage.PROPOSAL)
+    )
+    if proposal is not None:
+        text = proposal_sentence(proposal)
+        if proposal.motivation:
+            text += f" {proposal.motivation.strip()}"
+        paragraph.texts.append(("Förslag till beslut", text))
+    paragraph.jav = [services.jav_sentence(j) for j in item.jav]
+    if decision is None:
+        paragraph.decision = None
+        return paragraph
+    paragraph.decision = f"Styrelsen beslutar {services.decision_sentence(decision)}."
+    if decision.villkor:
+        paragraph.after.append(("Villkor", decision.villkor))
+    if decision.motivation:
+        paragraph.after.append(("Motivering", decision.motivation))
+    return paragraph
+
+
+def _other_paragraph(item: AgendaItem) -> Paragraph:
+    paragraph = Paragraph(number=item.paragraph, heading=item.title or "Övrigt")
+    if item.notes:
+        paragraph.texts.append((None, item.notes))
+    paragraph.decision = "Styrelsen beslutar att lägga informationen till handlingarna."
+    return paragraph
+
+
+def minutes_document(meeting: Meeting) -> MinutesDocument:
+    opening = []
+    for offset, (heading, text) in enumerate(services.OPENING_PARAGRAPHS):
+        opening.append(
+            Paragraph(
+                number=meeting.first_paragraph + offset,
+                heading=heading,
+                decision=text.format(justerare=meeting.justerare_name or "…"),
+            )
+        )
+    items = [case_paragraph(i) if i.is_case else _other_paragraph(i) for i in meeting.items]
+    numbered = sorted((p for p in items if p.number is not None), key=lambda p: p.number)
+    pending = [p for p in items if p.number is None]
+    present = [a for a in meeting.attendance if a.present]
+    return MinutesDocument(
+        forbund=_forbund_name(),
+        meeting=meeting,
+        title="Sammanträdesprotokoll",
+        when=_when(meeting),
+        place=meeting.place,
+        beslutande=[_person(a) for a in present if a.role_enum.decides],
+        ovriga=[_person(a) for a in present if not a.role_enum.decides],
+        paragraphs=opening + numbered + pending,
+        signed=meeting.is_signed,
+        signed_date=format_date(meeting.signed_at) if meeting.signed_at else None,
+    )
+
+
+@dataclass
+class LetterDocument:
+    forbund: str
+    meeting: Meeting
+    when: str
+    recipient: str
+    contact: str | None
+    paragraph: Paragraph
+    signed_date: str | None
+
+    @property
+    def file_stem(self) -> str:
+        dnr = (self.paragraph.diarienummer or "beslut").replace("/", "-")
+        return f"beslutsbrev-{dnr}"
+
+
+def letter_document(decision: Decision) -> LetterDocument:
+    """Utdrag ur protokollet: the one paragraph, certified (Utdragsbestyrkande)."""
+    item = decision.agenda_item
+    meeting = item.meeting
+    application = decision.application
+    return LetterDocument(
+        forbund=_forbund_name(),
+        meeting=meeting,
+        when=_when(meeting),
+        recipient=application.organisation.name,
+        contact=application.contact_name,
+        paragraph=case_paragraph(item),
+        signed_date=format_date(meeting.signed_at) if meeting.signed_at else None,
+    )

@@ -1,0 +1,490 @@
+"""Sammanträden: meetings, agenda, attendance, jäv, decisions, minutes and decision letters."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from finsam_ansokan.accounts.models import Organisation, User, UserRole
+from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.applications.models import Application
+from finsam_ansokan.core.errors import DomainError
+from finsam_ansokan.core.forms import apply_domain_error, choices
+from finsam_ansokan.core.money import InvalidAmount, parse_amount
+from finsam_ansokan.core.pdf import pdf_response, render_pdf
+from finsam_ansokan.core.permissions import require
+from finsam_ansokan.core.timeutil import today
+from finsam_ansokan.extensions import db
+from finsam_ansokan.review.models import AssessmentStage
+from finsam_ansokan.review.services import latest_assessment, requested_by_year
+
+from . import minutes, policy, services
+from .forms import (
+    AddCaseForm,
+    AttendanceForm,
+    JavForm,
+    MeetingForm,
+    MoveForm,
+    OtherItemForm,
+    decision_form,
+)
+from .models import AgendaItem, Attendance, Meeting
+
+bp = Blueprint("meetings", __name__, url_prefix="/sammantraden")
+decisions_bp = Blueprint("decisions", __name__, url_prefix="/ansokningar/<int:application_id>")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    return db.get_or_404(Meeting, meeting_id)
+
+
+def _item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return item
+
+
+def _back(meeting: Meeting, anchor: str | None = None):
+    return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=anchor), code=303)
+
+
+def _years(item: AgendaItem) -> list[int]:
+    return list(requested_by_year(item.application)) if item.application else []
+
+
+def _decision_form(item: AgendaItem, **kwargs):
+    form = decision_form(_years(item), prefix=f"beslut-{item.id}", **kwargs)
+    if request.method == "GET" or not kwargs.get("formdata", True):
+        proposal = latest_assessment(item.application, AssessmentStage.PROPOSAL)
+        if proposal is not None:
+            form.kind.data = proposal.kind
+            for amount in proposal.amounts:
+                field = getattr(form, f"amount_{amount.year}", None)
+                if field is not None and amount.amount:
+                    field.data = f"{int(amount.amount)}"
+    return form
+
+
+def _attendance_form(meeting: Meeting, **kwargs) -> AttendanceForm:
+    form = AttendanceForm(**kwargs)
+    board = db.session.scalars(
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_([Role.STYRELSE.value, Role.KANSLI.value]), User.active.is_(True))
+        .distinct()
+        .order_by(User.name)
+    ).all()
+    form.user_id.choices = choices(
+        [(0, "— Ingen, skriv namnet nedan —")] + [(u.id, u.name) for u in board]
+    )
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    form.organisation_id.choices = choices(
+        [(0, "— Användarens organisation / ingen —")] + [(o.id, o.name) for o in organisations]
+    )
+    return form
+
+
+def _page(meeting: Meeting, *, status: int = 200, **overrides):
+    """The meeting page; ``overrides`` holds a bound form that failed, by its key."""
+    items = []
+    can_record = policy.can_record(current_user, meeting)
+    for item in meeting.items:
+        entry = {"item": item, "proposal": None, "requested": {}, "form": None}
+        if item.application is not None:
+            entry["requested"] = requested_by_year(item.application)
+            entry["proposal"] = (
+                item.decision.proposal
+                if item.decision is not None
+                else latest_assessment(item.application, AssessmentStage.PROPOSAL)
+            )
+            if can_record and item.decision is None:
+                entry["form"] = overrides.get(f"decision_{item.id}") or _decision_form(
+                    item, formdata=None
+                )
+            entry["jav_form"] = overrides.get(f"jav_{item.id}") or _jav_form(meeting)
+        items.append(entry)
+    add_case_form = overrides.get("add_case") or AddCaseForm(formdata=None)
+    add_case_form.application_id.choices = choices(
+        (a.id, f"{a.diarienummer} – {a.display_title} ({a.organisation.name})")
+        for a in services.cases_ready_for_agenda()
+    )
+    return (
+        render_template(
+            "meetings/show.html",
+            meeting=meeting,
+            items=items,
+            can_manage=policy.can_manage(current_user, meeting),
+            can_record=can_record,
+            add_case_form=add_case_form,
+            other_item_form=overrides.get("other_item") or OtherItemForm(formdata=None),
+            attendance_form=overrides.get("attendance") or _attendance_form(meeting, formdata=None),
+            move_form=MoveForm(formdata=None),
+            jav_sentence=services.jav_sentence,
+            decision_sentence=services.decision_sentence,
+            opening=services.OPENING_PARAGRAPHS,
+        ),
+        status,
+    )
+
+
+def _jav_form(meeting: Meeting, **kwargs) -> JavForm:
+    form = JavForm(**kwargs)
+    form.attendance_id.choices = choices(
+        (a.id, f"{a.display_name} ({a.role_enum.label.lower()})")
+        for a in meeting.attendance
+        if a.present
+    )
+    return form
+
+
+def _refused(meeting: Meeting, exc: DomainError, anchor: str | None = None):
+    db.session.rollback()
+    flash(exc.message, "error")
+    return _back(meeting, anchor)
+
+
+def _meeting_data(form: MeetingForm) -> services.MeetingData:
+    return services.MeetingData(
+        date=form.date.data,
+        place=form.place.data,
+        kind=form.kind.data,
+        start_time=form.start_time.data,
+        end_time=form.end_time.data,
+        first_paragraph=form.first_paragraph.data,
+        chair_name=form.chair_name.data,
+        secretary_name=form.secretary_name.data,
+        justerare_name=form.justerare_name.data,
+    )
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@require("view_meetings")
+def index():
+    upcoming, past = services.upcoming_and_past(today())
+    return render_template("meetings/index.html", upcoming=upcoming, past=past)
+
+
+@bp.route("/nytt", methods=["GET", "POST"])
+@require("manage_meetings")
+def new():
+    form = MeetingForm()
+    if form.validate_on_submit():
+        try:
+            meeting = services.create_meeting(_meeting_data(form), actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Sammanträdet {meeting.date.isoformat()} är skapat.", "success")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
+    return render_template("meetings/form.html", form=form, meeting=None), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/<int:meeting_id>/uppgifter", methods=["GET", "POST"])
+@require("manage_meetings")
+def edit(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    if meeting.is_signed:
+        abort(403)
+    form = MeetingForm(obj=meeting)
+    if form.validate_on_submit():
+        try:
+            services.update_meeting(meeting, _meeting_data(form), actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash("Uppgifterna om sammanträdet är sparade.", "success")
+            return _back(meeting)
+    return render_template("meetings/form.html", form=form, meeting=meeting), (
+        400 if form.errors else 200
+    )
+
+
+@bp.get("/<int:meeting_id>")
+@require("view_meetings")
+def show(meeting_id: int):
+    return _page(_meeting(meeting_id))
+
+
+@bp.get("/<int:meeting_id>/protokoll.pdf")
+@require("view_meetings")
+def minutes_pdf(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    document = minutes.minutes_document(meeting)
+    return pdf_response(
+        render_pdf("meetings/protokoll_pdf.html", doc=document), f"{document.file_stem}.pdf"
+    )
+
+
+# --- agenda ----------------------------------------------------------------------------------
+
+
+@bp.post("/<int:meeting_id>/dagordning")
+@require("manage_meetings")
+def add_case(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    form = AddCaseForm()
+    form.application_id.choices = choices(
+        (a.id, a.display_title) for a in services.cases_ready_for_agenda()
+    )
+    if not form.validate_on_submit():
+        return _page(meeting, status=400, add_case=form)
+    application = db.session.get(Application, form.application_id.data)
+    try:
+        services.add_case(meeting, application, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        apply_domain_error(form, exc)
+        return _page(meeting, status=400, add_case=form)
+    db.session.commit()
+    flash(f"{application.display_title} är tillagt på dagordningen.", "success")
+    return _back(meeting, "dagordning")
+
+
+@bp.post("/<int:meeting_id>/dagordning/ovrigt")
+@require("manage_meetings")
+def add_other_item(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    form = OtherItemForm()
+    if not form.validate_on_submit():
+        return _page(meeting, status=400, other_item=form)
+    try:
+        services.add_other_item(
+            meeting, title=form.title.data, notes=form.notes.data, actor=current_user
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        apply_domain_error(form, exc)
+        return _page(meeting, status=400, other_item=form)
+    db.session.commit()
+    flash("Punkten är tillagd på dagordningen.", "success")
+    return _back(meeting, "dagordning")
+
+
+@bp.post("/<int:meeting_id>/dagordning/<int:item_id>/flytta")
+@require("manage_meetings")
+def move_item(meeting_id: int, item_id: int):
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        return _back(meeting, "dagordning")
+    try:
+        services.move_item(item, form.direction.data, actor=current_user)
+    except DomainError as exc:
+        return _refused(meeting, exc, "dagordning")
+    db.session.commit()
+    return _back(meeting, "dagordning")
+
+
+@bp.post("/<int:meeting_id>/dagordning/<int:item_id>/ta-bort")
+@require("manage_meetings")
+def remove_item(meeting_id: int, item_id: int):
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    try:
+        services.remove_item(item, actor=current_user)
+    except DomainError as exc:
+        return _refused(meeting, exc, "dagordning")
+    db.session.commit()
+    flash("Punkten är borttagen från dagordningen.", "success")
+    return _back(meeting, "dagordning")
+
+
+# --- attendance and jäv ----------------------------------------------------------------------
+
+
+@bp.post("/<int:meeting_id>/narvaro")
+@require("manage_meetings")
+def add_attendance(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    form = _attendance_form(meeting)
+    if not form.validate_on_submit():
+        return _page(meeting, status=400, attendance=form)
+    user = db.session.get(User, form.user_id.data) if form.user_id.data else None
+    organisation = (
+        db.session.get(Organisation, form.organisation_id.data)
+        if form.organisation_id.data
+        else None
+    )
+    try:
+        services.add_attendance(
+            meeting,
+            user=user,
+            name=form.name.data,
+            organisation=organisation,
+            role=form.role.data,
+            note=form.note.data,
+            actor=current_user,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        apply_domain_error(form, exc)
+        return _page(meeting, status=400, attendance=form)
+    db.session.commit()
+    flash("Närvarolistan är uppdaterad.", "success")
+    return _back(meeting, "narvaro")
+
+
+@bp.post("/<int:meeting_id>/narvaro/<int:attendance_id>/ta-bort")
+@require("manage_meetings")
+def remove_attendance(meeting_id: int, attendance_id: int):
+    meeting = _meeting(meeting_id)
+    attendance = db.session.get(Attendance, attendance_id)
+    if attendance is None or attendance.meeting_id != meeting.id:
+        abort(404)
+    try:
+        services.remove_attendance(attendance, actor=current_user)
+    except DomainError as exc:
+        return _refused(meeting, exc, "narvaro")
+    db.session.commit()
+    flash("Personen är borttagen ur närvarolistan.", "success")
+    return _back(meeting, "narvaro")
+
+
+@bp.post("/<int:meeting_id>/dagordning/<int:item_id>/jav")
+@require("record_decisions")
+def declare_jav(meeting_id: int, item_id: int):
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    form = _jav_form(meeting)
+    if not form.validate_on_submit():
+        return _page(meeting, status=400, **{f"jav_{item.id}": form})
+    attendance = db.session.get(Attendance, form.attendance_id.data)
+    try:
+        services.declare_jav(item, attendance, form.reason.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        apply_domain_error(form, exc)
+        return _page(meeting, status=400, **{f"jav_{item.id}": form})
+    db.session.commit()
+    flash(f"{attendance.display_name} är antecknad som jävig.", "success")
+    return _back(meeting, f"punkt-{item.id}")
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+@bp.post("/<int:meeting_id>/dagordning/<int:item_id>/beslut")
+@require("record_decisions")
+def record_decision(meeting_id: int, item_id: int):
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    if item.application is None:
+        abort(404)
+    form = _decision_form(item)
+    if not form.validate_on_submit():
+        return _page(meeting, status=400, **{f"decision_{item.id}": form})
+    amounts: dict[int, Decimal | None] = {}
+    for year in _years(item):
+        field = getattr(form, f"amount_{year}")
+        try:
+            amounts[year] = parse_amount(field.data, whole_kronor=True)
+        except InvalidAmount as exc:
+            field.errors = [*field.errors, str(exc)]
+            return _page(meeting, status=400, **{f"decision_{item.id}": form})
+    try:
+        decision = services.record_decision(
+            item,
+            kind=form.kind.data,
+            amounts=amounts,
+            motivation=form.motivation.data,
+            villkor=form.villkor.data,
+            actor=current_user,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        apply_domain_error(form, exc)
+        return _page(meeting, status=400, **{f"decision_{item.id}": form})
+    db.session.commit()
+    outcome = decision.kind_enum.outcome
+    flash(f"§ {item.paragraph}: {outcome}. Beslutet är protokollfört.", "success")
+    return _back(meeting, f"punkt-{item.id}")
+
+
+@bp.post("/<int:meeting_id>/dagordning/<int:item_id>/andra-beslut")
+@require("record_decisions")
+def undo_decision(meeting_id: int, item_id: int):
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    try:
+        services.undo_decision(item, actor=current_user)
+    except DomainError as exc:
+        return _refused(meeting, exc, f"punkt-{item.id}")
+    db.session.commit()
+    flash("Beslutet är borttaget och kan registreras på nytt.", "success")
+    return _back(meeting, f"punkt-{item.id}")
+
+
+@bp.post("/<int:meeting_id>/justera")
+@require("manage_meetings")
+def sign_off(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    try:
+        services.sign_off(meeting, actor=current_user)
+    except DomainError as exc:
+        return _refused(meeting, exc, "justera")
+    db.session.commit()
+    flash("Protokollet är justerat. Besluten är slutliga och de sökande har meddelats.", "success")
+    return _back(meeting)
+
+
+# --- the applicant's view of the decision ----------------------------------------------------
+
+
+def _viewable_application(application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None or not policy.can_read_decision(current_user, application):
+        abort(404)
+    return application
+
+
+@decisions_bp.app_template_global("visible_decisions")
+def visible_decisions(application: Application):
+    """For ``meetings/_decision.html``: decisions the current user may read, newest first.
+    Applicants see only decisions in justerade minutes; the board and kansli see all."""
+    signed_only = not policy.can_see_unsigned_decisions(current_user)
+    return services.decisions_for(application, signed_only=signed_only)
+
+
+@decisions_bp.app_template_global("decision_sentence_for")
+def decision_sentence_for(decision) -> str:
+    return services.decision_sentence(decision)
+
+
+@decisions_bp.get("/beslut")
+@require("view_application")
+def show_decision(application_id: int):
+    application = _viewable_application(application_id)
+    return render_template(
+        "meetings/decision.html",
+        application=application,
+    )
+
+
+@decisions_bp.get("/beslut/beslutsbrev.pdf")
+@require("view_application")
+def decision_letter(application_id: int):
+    application = _viewable_application(application_id)
+    decision = services.latest_signed_decision(application)
+    if decision is None:
+        abort(404)
+    document = minutes.letter_document(decision)
+    return pdf_response(
+        render_pdf("meetings/beslutsbrev_pdf.html", doc=document), f"{document.file_stem}.pdf"
+    )
