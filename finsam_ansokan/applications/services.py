@@ -7,6 +7,7 @@ Services flush; the route commits once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -19,7 +20,7 @@ from finsam_ansokan.accounts.models import Organisation, User
 from finsam_ansokan.budget.models import BudgetYear, Huvudomrade
 from finsam_ansokan.core.errors import ConcurrentEditError, DomainError, StateTransitionError
 from finsam_ansokan.core.events import record_event
-from finsam_ansokan.core.money import ZERO
+from finsam_ansokan.core.money import ZERO, format_money
 from finsam_ansokan.core.timeutil import today, utcnow
 from finsam_ansokan.extensions import db
 from finsam_ansokan.notifications import services as notifications
@@ -558,3 +559,51 @@ def withdraw(application: Application, *, actor: User, reason: str | None = None
     _lock(application)
     transition(application, Action.WITHDRAW, actor=actor, message=reason)
     db.session.flush()
+
+
+# --- amounts to grant -------------------------------------------------------------------------
+
+
+def validate_grant_amounts(
+    requested: Mapping[int, Decimal],
+    amounts: Mapping[int, Decimal | None],
+    *,
+    in_full: bool,
+) -> dict[int, Decimal]:
+    """The amounts per year to grant (or propose to grant), checked against sökt belopp.
+
+    Whole kronor, only years the application covers, never more than asked for, something
+    for at least one year; ``in_full`` (Bevilja) must be exactly what was asked for, and
+    otherwise (Delvis bevilja) less. Used by the recommendation, the proposal and the
+    board's decision alike. Returns the years with an amount above zero.
+    """
+    cleaned: dict[int, Decimal] = {}
+    for year, amount in amounts.items():
+        if amount is None:
+            continue
+        if year not in requested:
+            raise DomainError(f"Ansökan gäller inte år {year}.", field=f"amount_{year}")
+        if amount < 0 or amount != amount.to_integral_value():
+            raise DomainError(
+                f"Beloppet för {year} ska vara hela kronor, noll eller mer.",
+                field=f"amount_{year}",
+            )
+        if amount > requested[year]:
+            raise DomainError(
+                f"Beloppet för {year} är större än det sökta beloppet "
+                f"({format_money(requested[year])}).",
+                field=f"amount_{year}",
+            )
+        if amount:
+            cleaned[year] = amount
+    if not cleaned:
+        first = next(iter(requested), None)
+        raise DomainError(
+            "Ange belopp per år för att bevilja.", field=f"amount_{first}" if first else None
+        )
+    full = {year: amount for year, amount in requested.items() if amount}
+    if in_full and cleaned != full:
+        raise DomainError("Välj Delvis bevilja för ett lägre belopp än det sökta.", field="kind")
+    if not in_full and cleaned == full:
+        raise DomainError("Hela det sökta beloppet beviljas: välj Bevilja.", field="kind")
+    return cleaned

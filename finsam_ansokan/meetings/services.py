@@ -408,43 +408,13 @@ def _automatic_jav(item: AgendaItem, application: Application) -> None:
 
 
 def _validated_amounts(
-    application: Application,
-    kind: DecisionKind,
-    amounts: Mapping[int, Decimal | None],
-    requested: dict[int, Decimal],
+    kind: DecisionKind, amounts: Mapping[int, Decimal | None], requested: dict[int, Decimal]
 ) -> dict[int, Decimal]:
     if not kind.grants:
         return {}
-    cleaned: dict[int, Decimal] = {}
-    for year, amount in amounts.items():
-        if amount is None:
-            continue
-        if year not in requested:
-            raise DomainError(f"Ansökan gäller inte år {year}.", field=f"amount_{year}")
-        if amount < 0 or amount != amount.to_integral_value():
-            raise DomainError(
-                f"Beloppet för {year} ska vara hela kronor, noll eller mer.",
-                field=f"amount_{year}",
-            )
-        if amount > requested[year]:
-            raise DomainError(
-                f"Beloppet för {year} är större än det sökta beloppet "
-                f"({format_money(requested[year])}).",
-                field=f"amount_{year}",
-            )
-        if amount:
-            cleaned[year] = amount
-    first = next(iter(requested), None)
-    if not cleaned:
-        raise DomainError(
-            "Ange beviljat belopp per år.", field=f"amount_{first}" if first else None
-        )
-    full = {y: a for y, a in requested.items() if a}
-    if kind is DecisionKind.BEVILJA and cleaned != full:
-        raise DomainError("Välj Delvis bevilja för ett lägre belopp än det sökta.", field="kind")
-    if kind is DecisionKind.DELVIS_BEVILJA and cleaned == full:
-        raise DomainError("Hela det sökta beloppet beviljas: välj Bevilja.", field="kind")
-    return cleaned
+    return application_services.validate_grant_amounts(
+        requested, amounts, in_full=kind is DecisionKind.BEVILJA
+    )
 
 
 _TRANSITION = {
@@ -506,7 +476,7 @@ def record_decision(
     if villkor_text and not kind.grants:
         raise DomainError("Villkor kan bara knytas till ett beviljande beslut.", field="villkor")
     requested = requested_by_year(application)
-    cleaned = _validated_amounts(application, kind, amounts or {}, requested)
+    cleaned = _validated_amounts(kind, amounts or {}, requested)
 
     if cleaned:
         if application.huvudomrade_id is None:

@@ -168,38 +168,11 @@ def requested_by_year(application: Application) -> dict[int, Decimal]:
 def _validated_amounts(
     application: Application, kind: AssessmentKind, amounts: Mapping[int, Decimal | None]
 ) -> dict[int, Decimal]:
-    requested = requested_by_year(application)
-    cleaned: dict[int, Decimal] = {}
-    for year, amount in amounts.items():
-        if amount is None:
-            continue
-        if year not in requested:
-            raise DomainError(f"Ansökan gäller inte år {year}.", field=f"amount_{year}")
-        if amount < 0 or amount != amount.to_integral_value():
-            raise DomainError(
-                f"Beloppet för {year} ska vara hela kronor, noll eller mer.",
-                field=f"amount_{year}",
-            )
-        cleaned[year] = amount
-    if kind in (AssessmentKind.BEVILJA, AssessmentKind.DELVIS_BEVILJA):
-        if not any(cleaned.values()):
-            first = next(iter(requested), None)
-            raise DomainError(
-                "Ange belopp per år för att bevilja.",
-                field=f"amount_{first}" if first else None,
-            )
-        for year, amount in cleaned.items():
-            if amount > requested[year]:
-                raise DomainError(
-                    f"Beloppet för {year} är större än det sökta beloppet.",
-                    field=f"amount_{year}",
-                )
-        if kind is AssessmentKind.BEVILJA and cleaned != {y: a for y, a in requested.items() if a}:
-            kind_hint = "Välj Delvis bevilja för ett lägre belopp än det sökta."
-            raise DomainError(kind_hint, field="kind")
-    else:
-        cleaned = {}
-    return cleaned
+    if kind not in (AssessmentKind.BEVILJA, AssessmentKind.DELVIS_BEVILJA):
+        return {}
+    return application_services.validate_grant_amounts(
+        requested_by_year(application), amounts, in_full=kind is AssessmentKind.BEVILJA
+    )
 
 
 def assess(
