@@ -55,7 +55,12 @@ def load_config(instance_path: str) -> dict:
         "S3_BUCKET": os.environ.get("S3_BUCKET"),
         "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL"),
         "S3_REGION": os.environ.get("S3_REGION"),
+        # several instances share the login counters in Redis; one instance may keep them
+        # in memory
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "finsam"),
+        # reverse proxies in front of the app (nginx: 1); their X-Forwarded-* are trusted
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
