@@ -59,6 +59,8 @@ def load_config(instance_path: str) -> dict:
         # in memory
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "finsam"),
+        # a moving window: no burst of twice the limit around a window's edge
+        "RATELIMIT_STRATEGY": "moving-window",
         # reverse proxies in front of the app (nginx: 1); their X-Forwarded-* are trusted
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "RATELIMIT_HEADERS_ENABLED": False,
