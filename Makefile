@@ -50,13 +50,17 @@ serve: migrate
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## lint: ruff, and `flask db check` on a scratch database migrated from scratch
+## lint: ruff, `flask db check` on a scratch database, bandit (high severity fails) and
+## pip-audit (a known vulnerability fails; an unreachable vulnerability service only warns)
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check finsam_ansokan tests
 	@scratch=$$(mktemp -d) && \
 	  DATABASE_URL=sqlite:///$$scratch/check.sqlite3 $(FLASK) db upgrade >/dev/null && \
 	  DATABASE_URL=sqlite:///$$scratch/check.sqlite3 $(FLASK) db check; \
 	  status=$$?; rm -rf $$scratch; exit $$status
+	$(BIN)/bandit -r finsam_ansokan -lll -q
+	$(BIN)/python .ci/audit-dependencies
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

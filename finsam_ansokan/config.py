@@ -48,10 +48,21 @@ def load_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env == "production"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024 + 64 * 1024,
         "MAX_ATTACHMENT_BYTES": int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024,
-        # where attachment bytes live: "local" (a directory, UPLOAD_FOLDER); S3 comes later
+        # where attachment bytes live: "local" (a directory, UPLOAD_FOLDER) or "s3" (a bucket
+        # of an S3-compatible store; credentials from the usual AWS_* variables)
         "ATTACHMENT_STORAGE": os.environ.get("ATTACHMENT_STORAGE", "local"),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
+        "S3_BUCKET": os.environ.get("S3_BUCKET"),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL"),
+        "S3_REGION": os.environ.get("S3_REGION"),
+        # several instances share the login counters in Redis; one instance may keep them
+        # in memory
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "finsam"),
+        # a moving window: no burst of twice the limit around a window's edge
+        "RATELIMIT_STRATEGY": "moving-window",
+        # reverse proxies in front of the app (nginx: 1); their X-Forwarded-* are trusted
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -18,21 +16,13 @@ from flask_login import current_user, login_user, logout_user
 
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.permissions import public, require
+from finsam_ansokan.core.security import safe_next
 from finsam_ansokan.extensions import db, limiter
 
 from . import services
 from .forms import ChangePasswordForm, ConfirmForm, LoginForm
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only redirect to paths on this site (no ``//evil.example`` or ``https://…``)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("main.start")
 
 
 def _login_limit() -> str:
@@ -55,7 +45,7 @@ def login():
         except DomainError as exc:
             error = exc.message
         else:
-            next_url = _safe_next(request.args.get("next"))
+            next_url = safe_next(request.args.get("next"))
             session.clear()  # a fresh session at login: no fixation
             login_user(user)
             db.session.commit()

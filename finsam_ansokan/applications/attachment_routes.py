@@ -9,7 +9,6 @@ with an error is shown again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -28,6 +27,7 @@ from finsam_ansokan.core.errors import DomainError, NotAllowed
 from finsam_ansokan.core.filetypes import ALLOWED_LIST
 from finsam_ansokan.core.forms import apply_domain_error
 from finsam_ansokan.core.permissions import require
+from finsam_ansokan.core.security import safe_next
 from finsam_ansokan.core.storage import StorageError
 from finsam_ansokan.extensions import db
 
@@ -82,11 +82,7 @@ def _attachment_of(application: Application, attachment_id: int) -> Attachment:
 
 def _back(application: Application, target: str | None = None):
     """Return to the page the form was on (a path on this site), or the attachments page."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return redirect(target)
-    return redirect(url_for("attachments.index", application_id=application.id))
+    return redirect(safe_next(target, url_for("attachments.index", application_id=application.id)))
 
 
 @bp.get("/<int:application_id>/bilagor")

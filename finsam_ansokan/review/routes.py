@@ -13,6 +13,7 @@ from finsam_ansokan.core.errors import DomainError, NotAllowed
 from finsam_ansokan.core.forms import apply_domain_error
 from finsam_ansokan.core.money import InvalidAmount, format_number, parse_amount
 from finsam_ansokan.core.permissions import require
+from finsam_ansokan.core.security import safe_next
 from finsam_ansokan.extensions import db
 
 from . import policy, services
@@ -143,7 +144,9 @@ def share(application_id: int):
         "success",
     )
     return redirect(
-        request.form.get("next") or url_for("review.comments", application_id=application.id)
+        safe_next(
+            request.form.get("next"), url_for("review.comments", application_id=application.id)
+        )
     )
 
 

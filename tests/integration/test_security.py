@@ -72,3 +72,76 @@ def test_the_event_log_refuses_updates_and_deletes(app_ctx):
 
 def test_healthz_answers_without_login(client):
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+@pytest.fixture
+def production_app(monkeypatch, tmp_path):
+    """The app as production configures it: from the environment, nothing overridden."""
+    monkeypatch.setenv("FINSAM_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "p" * 64)
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
+    monkeypatch.setenv("UPLOAD_FOLDER", str(tmp_path / "uploads"))
+    from finsam_ansokan import create_app
+
+    return create_app()
+
+
+def test_production_cookies_are_secure_httponly_and_samesite(production_app):
+    client = production_app.test_client()
+    response = client.get("/logga-in", base_url="https://finsam.example")
+    cookie = response.headers["Set-Cookie"]  # the session, holding the CSRF token
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
+    assert {"secure", "httponly"} <= attributes
+    assert "SameSite=Lax" in cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert production_app.config["WTF_CSRF_ENABLED"] is not False
+    assert production_app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(monkeypatch, tmp_path):
+    from flask import request
+
+    from finsam_ansokan import create_app
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/proxy.sqlite3")
+    seen = {}
+    for proxies in (0, 1):
+        app = create_app({"TRUSTED_PROXIES": proxies, "UPLOAD_FOLDER": str(tmp_path)})
+
+        @app.before_request
+        def _remember(proxies=proxies):
+            seen[proxies] = request.remote_addr
+
+        app.test_client().get(
+            "/healthz",
+            headers={"X-Forwarded-For": "203.0.113.7"},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        )
+    assert seen == {0: "127.0.0.1", 1: "203.0.113.7"}
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+    ],
+)
+def test_forms_never_redirect_to_another_site(client, factory, login, target):
+    from .application_helpers import draft
+
+    user = factory.user(Role.SOKANDE)
+    application = draft(factory, user)
+    login(user)
+    response = client.post(
+        f"/ansokningar/{application.id}/delning", data={"shared": "1", "next": target}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/ansokningar/{application.id}/kommentarer"
+    response = client.post(f"/logga-in?next={target}", data={})
+    assert "evil" not in response.headers.get("Location", "")
