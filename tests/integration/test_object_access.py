@@ -10,6 +10,8 @@ in the database may change. A new route whose parameter has no value here fails 
 from __future__ import annotations
 
 import io
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +22,8 @@ from finsam_ansokan.applications.sections import SECTIONS
 from finsam_ansokan.applications.status import Status
 from finsam_ansokan.core.storage import attachment_storage, new_key
 from finsam_ansokan.extensions import db
+from finsam_ansokan.followup.models import PaymentRequest, Report
+from finsam_ansokan.meetings.models import AgendaItem, Attendance, Meeting
 from finsam_ansokan.notifications.models import OutboxMessage
 from finsam_ansokan.review.models import AssessmentStage, Comment
 
@@ -82,7 +86,47 @@ def organisation_objects(factory, name: str, reviewer) -> dict:
     db.session.add(message)
     db.session.flush()
     objects["message"] = message
+
+    # a granted project with a report and a payment request (follow-up) …
+    project = factory.granted_project(owner, grants={YEAR: "100000"}, schedule=True)
+    payment = PaymentRequest(
+        application=project,
+        year=YEAR,
+        period_start=date(YEAR, 1, 1),
+        period_end=date(YEAR, 3, 31),
+        amount=Decimal("1000"),
+        costs_incurred="Lön",
+        requested_by_id=owner.id,
+    )
+    db.session.add(payment)
+    # … and a meeting with the submitted case on its agenda (sammanträden)
+    meeting = Meeting(date=date(YEAR, 12, 1), place=f"Sammanträdesrum {name}", first_paragraph=1)
+    db.session.add(meeting)
+    db.session.flush()
+    item = AgendaItem(
+        meeting_id=meeting.id,
+        position=1,
+        application_id=applications["inskickad"].id,
+        title=applications["inskickad"].display_title,
+    )
+    attendance = Attendance(meeting_id=meeting.id, name=f"Ledamot {name}", role="ledamot")
+    db.session.add_all([item, attendance])
+    db.session.flush()
+    objects.update(
+        project=project,
+        report=_first_report(project),
+        payment=payment,
+        meeting=meeting,
+        item=item,
+        attendance=attendance,
+    )
     return objects
+
+
+def _first_report(project: Application):
+    return db.session.scalars(
+        select(Report).where(Report.application_id == project.id).order_by(Report.id)
+    ).first()
 
 
 def url_values(objects: dict, state: str) -> dict[str, list]:
@@ -101,7 +145,12 @@ def url_values(objects: dict, state: str) -> dict[str, list]:
         "organisation_id": [objects["organisation"].id],
         "message_id": [objects["message"].id],
         "year": [YEAR],
-        "huvudomrade_id": [area.id] if area else [],
+        "huvudomrade_id": [area.id] if area else [objects["project"].huvudomrade_id],
+        "report_id": [objects["report"].id],
+        "payment_id": [objects["payment"].id],
+        "meeting_id": [objects["meeting"].id],
+        "item_id": [objects["item"].id],
+        "attendance_id": [objects["attendance"].id],
     }
 
 
