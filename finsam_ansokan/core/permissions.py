@@ -49,6 +49,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "request_payment": frozenset({Role.SOKANDE}),
     "manage_followup": frozenset({Role.KANSLI}),
     "list_followup": frozenset({Role.KANSLI, Role.REVISOR}),
+    # statistics and exports: an export of a page needs the page's capability; the yearly
+    # archive package is for the diarium (kansli) and the auditors
+    "view_statistics": READERS,
+    "export_archive": frozenset({Role.KANSLI, Role.REVISOR}),
     # administration
     "manage_users": frozenset({Role.KANSLI, Role.ADMIN}),
     "manage_organisations": frozenset({Role.KANSLI, Role.ADMIN}),
