@@ -8,9 +8,10 @@ same rows: the list export goes through ``queries.visible_to`` like the list.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import IO
 
-from flask import Blueprint, abort, make_response, send_file
+from flask import Blueprint, Response, abort, make_response
 from flask import request as flask_request
 from flask_login import current_user
 
@@ -27,6 +28,7 @@ bp = Blueprint("exports", __name__)
 SORTS = {"diarienummer", "andrad", "titel", "belopp"}
 #: The archive stays in memory up to this size, then spills to a temporary file.
 SPOOL_BYTES = 16 * 1024 * 1024
+CHUNK_BYTES = 256 * 1024
 
 
 def _download(data: bytes, mimetype: str, filename: str):
@@ -110,20 +112,30 @@ def applications_csv():
 # --- the yearly archive ---------------------------------------------------------------------------
 
 
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    """The file in pieces; closed (and deleted) when read to the end or abandoned."""
+    try:
+        spool.seek(0)
+        while chunk := spool.read(CHUNK_BYTES):
+            yield chunk
+    finally:
+        spool.close()
+
+
 @bp.get("/arkiv/<int:year>.zip")
 @require("export_archive")
 def archive_zip(year: int):
     if not 2000 <= year <= 2100:
         abort(404)
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (send_file closes it)
-    archive.build(year, spool)
-    spool.seek(0)
-    response = send_file(
-        spool,
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"arkiv-{year}.zip",
-        max_age=0,
-    )
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by _chunks)
+    try:
+        archive.build(year, spool)
+        size = spool.tell()
+    except BaseException:
+        spool.close()
+        raise
+    response = Response(_chunks(spool), mimetype="application/zip")
+    response.headers["Content-Length"] = str(size)
+    response.headers["Content-Disposition"] = f'attachment; filename="arkiv-{year}.zip"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
