@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    register_archive_contributors()
     register_template_helpers(app)
     register_security_headers(app)
     register_cli(app)
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from .applications.pdf_routes import bp as application_pdf_bp
     from .applications.routes import bp as applications_bp
     from .budget.routes import bp as budget_bp
+    from .exports.routes import bp as exports_bp
     from .followup.routes import bp as followup_bp
     from .followup.routes import lists_bp as followup_lists_bp
     from .main.routes import bp as main_bp
@@ -77,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from .meetings.routes import decisions_bp
     from .notifications.routes import bp as notifications_bp
     from .review.routes import bp as review_bp
+    from .statistics.routes import bp as statistics_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(review_bp)
@@ -91,6 +94,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(followup_lists_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(statistics_bp)
+    app.register_blueprint(exports_bp)
+
+
+def register_archive_contributors() -> None:
+    """What the yearly archive holds: each area adds its documents (core/archive.py)."""
+    from .exports.archive import register_contributors
+
+    register_contributors()
 
 
 def register_template_helpers(app: Flask) -> None:

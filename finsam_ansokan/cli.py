@@ -125,3 +125,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(mail_cli)
     app.cli.add_command(reminders_cli)
+    from finsam_ansokan.exports.cli import archive_cli
+
+    app.cli.add_command(archive_cli)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 
@@ -136,6 +137,7 @@ class Factory:
         frame: str = "1000000",
         start: bool = True,
         schedule: bool = False,
+        granted_at: datetime | None = None,
         **fields,
     ) -> Application:
         """A granted application with money taken from each year's frame (``grants``, e.g.
@@ -168,6 +170,7 @@ class Factory:
             {(year, area.id): Decimal(amount) for year, amount in grants.items()},
             actor=None,
             application=application,
+            at=granted_at,
         )
         transition(application, Action.GRANT, actor=None)
         if start:

@@ -206,12 +206,7 @@ class Page:
         return self.page < self.pages
 
 
-def search(user: Any, filters: Filters, *, page: int = 1, per_page: int = 25) -> Page:
-    """The applications ``user`` may see, filtered, sorted and one page of them.
-
-    One query for the rows (organisation, huvudområde and sökt belopp joined in) and one
-    for the count.
-    """
+def _conditions(user: Any, filters: Filters) -> list[ColumnElement[bool]]:
     conditions = [visible_to(user)]
     if filters.status:
         conditions.append(Application.status == filters.status)
@@ -224,7 +219,10 @@ def search(user: Any, filters: Filters, *, page: int = 1, per_page: int = 25) ->
         conditions.append(Application.huvudomrade_id == filters.huvudomrade_id)
     if filters.organisation_id:
         conditions.append(Application.organisation_id == filters.organisation_id)
+    return conditions
 
+
+def _order(filters: Filters) -> list:
     order = {
         "andrad": [Application.updated_at.desc()],
         "titel": [func.lower(func.coalesce(Application.title, ""))],
@@ -236,13 +234,29 @@ def search(user: Any, filters: Filters, *, page: int = 1, per_page: int = 25) ->
             Application.diarie_number.desc().nulls_last(),
         ],
     )
+    return [*order, Application.id.desc()]
+
+
+def search(user: Any, filters: Filters, *, page: int = 1, per_page: int = 25) -> Page:
+    """The applications ``user`` may see, filtered, sorted and one page of them.
+
+    One query for the rows (organisation, huvudområde and sökt belopp joined in) and one
+    for the count.
+    """
+    conditions = _conditions(user, filters)
     total = db.session.scalar(select(func.count(Application.id)).where(*conditions)) or 0
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
     rows = db.session.scalars(
         _base()
         .where(*conditions)
-        .order_by(*order, Application.id.desc())
+        .order_by(*_order(filters))
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
     return Page(list(rows.unique()), total, page, per_page)
+
+
+def search_query(user: Any, filters: Filters) -> Select:
+    """Every application ``user`` may see under ``filters``, in the list's order, with
+    organisation, huvudområde and sökt belopp loaded: the query behind the exports."""
+    return _base().where(*_conditions(user, filters)).order_by(*_order(filters))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy import case, func, select, update
@@ -34,6 +35,7 @@ from finsam_ansokan.applications.status import Status
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.money import ZERO, format_money
+from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
 
 from .models import BudgetYear, Contribution, FrameGrant, Huvudomrade, Omfordelning, Ram
@@ -436,11 +438,13 @@ def grant(
     *,
     actor: User | None,
     application: Application | None = None,
+    at: datetime | None = None,
 ) -> FrameGrant:
     """Take ``amount`` from a frame, or refuse with a message naming what remains.
 
     One conditional UPDATE does the check and the change atomically, so two board members
-    recording decisions at the same moment can never both spend the same money.
+    recording decisions at the same moment can never both spend the same money. ``at`` is
+    when the money was granted (default: now), e.g. the day of the meeting.
     """
     ram = _resolve(target)
     if amount is None or amount <= 0:
@@ -461,7 +465,7 @@ def grant(
             f"återstår, {format_money(amount)} begärs.",
             field="amount",
         )
-    return _record(ram, amount, actor=actor, application=application)
+    return _record(ram, amount, actor=actor, application=application, at=at)
 
 
 def release(
@@ -470,6 +474,7 @@ def release(
     *,
     actor: User | None,
     application: Application | None = None,
+    at: datetime | None = None,
 ) -> FrameGrant:
     """Return ``amount`` to a frame (money not used, a decision undone)."""
     ram = _resolve(target)
@@ -489,17 +494,23 @@ def release(
             f"bara {format_money(granted)} är beviljat.",
             field="amount",
         )
-    return _record(ram, -amount, actor=actor, application=application)
+    return _record(ram, -amount, actor=actor, application=application, at=at)
 
 
 def _record(
-    ram: Ram, amount: Decimal, *, actor: User | None, application: Application | None
+    ram: Ram,
+    amount: Decimal,
+    *,
+    actor: User | None,
+    application: Application | None,
+    at: datetime | None,
 ) -> FrameGrant:
     entry = FrameGrant(
         ram_id=ram.id,
         application_id=getattr(application, "id", None),
         amount=amount,
         actor_id=getattr(actor, "id", None),
+        created_at=at or utcnow(),
     )
     db.session.add(entry)
     db.session.flush()
@@ -512,6 +523,7 @@ def grant_many(
     *,
     actor: User | None,
     application: Application | None = None,
+    at: datetime | None = None,
 ) -> list[FrameGrant]:
     """Grant from several years' frames at once: all or nothing.
 
@@ -524,7 +536,8 @@ def grant_many(
     try:
         _lock([ram.id for _, ram in ordered])
         entries = [
-            grant(ram, amounts[key], actor=actor, application=application) for key, ram in ordered
+            grant(ram, amounts[key], actor=actor, application=application, at=at)
+            for key, ram in ordered
         ]
     except DomainError:
         savepoint.rollback()

@@ -53,6 +53,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "view_meetings": READERS,
     "manage_meetings": frozenset({Role.KANSLI}),
     "record_decisions": frozenset({Role.KANSLI, Role.STYRELSE}),
+    # statistics and exports: an export of a page needs the page's capability; the yearly
+    # archive package is for the diarium (kansli) and the auditors
+    "view_statistics": READERS,
+    "export_archive": frozenset({Role.KANSLI, Role.REVISOR}),
     # administration
     "manage_users": frozenset({Role.KANSLI, Role.ADMIN}),
     "manage_organisations": frozenset({Role.KANSLI, Role.ADMIN}),

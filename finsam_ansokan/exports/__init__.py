@@ -1,0 +1,1 @@
+"""Exports: Excel and CSV of lists, and the yearly archive package for the diarium."""

@@ -1,0 +1,1 @@
+"""Statistics of a budget year: tables and server-rendered SVG charts."""
