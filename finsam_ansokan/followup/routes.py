@@ -11,6 +11,7 @@ from finsam_ansokan.core.errors import DomainError, NotAllowed
 from finsam_ansokan.core.forms import apply_domain_error
 from finsam_ansokan.core.money import format_money
 from finsam_ansokan.core.permissions import require
+from finsam_ansokan.core.routing import refused
 from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
 
@@ -75,9 +76,7 @@ def create_schedule(application_id: int):
     try:
         reports = services.create_schedule(application, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(_overview(application_id))
+        return refused(exc, _overview(application_id))
     db.session.commit()
     flash(f"Rapportschemat är skapat med {len(reports)} rapporter.", "success")
     return redirect(_overview(application_id))
@@ -94,9 +93,7 @@ def add_report(application_id: int):
     try:
         services.add_report(application, form.due_date.data, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(_overview(application_id))
+        return refused(exc, _overview(application_id))
     db.session.commit()
     flash(f"En lägesrapport ska lämnas {form.due_date.data.isoformat()}.", "success")
     return redirect(_overview(application_id))
@@ -114,9 +111,7 @@ def set_due_date(application_id: int, report_id: int):
     try:
         services.set_due_date(report, form.due_date.data, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(_overview(application_id))
+        return refused(exc, _overview(application_id))
     db.session.commit()
     flash(f"{report.kind_label} ska nu lämnas {report.due_date.isoformat()}.", "success")
     return redirect(_overview(application_id))
@@ -130,9 +125,7 @@ def remove_report(application_id: int, report_id: int):
     try:
         services.remove_report(report, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(_overview(application_id))
+        return refused(exc, _overview(application_id))
     db.session.commit()
     flash("Rapporten är borttagen ur schemat.", "success")
     return redirect(_overview(application_id))
@@ -263,10 +256,8 @@ def approve_report(application_id: int, report_id: int):
     try:
         closing = services.approve_report(report, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(
-            url_for("followup.report", application_id=application.id, report_id=report_id)
+        return refused(
+            exc, url_for("followup.report", application_id=application.id, report_id=report_id)
         )
     db.session.commit()
     if closing is None:

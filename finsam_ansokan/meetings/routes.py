@@ -16,6 +16,7 @@ from finsam_ansokan.core.forms import apply_domain_error, choices
 from finsam_ansokan.core.money import InvalidAmount, parse_amount
 from finsam_ansokan.core.pdf import pdf_response, render_pdf
 from finsam_ansokan.core.permissions import require
+from finsam_ansokan.core.routing import refused
 from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
 from finsam_ansokan.review.models import AssessmentStage
@@ -145,9 +146,7 @@ def _jav_form(meeting: Meeting, **kwargs) -> JavForm:
 
 
 def _refused(meeting: Meeting, exc: DomainError, anchor: str | None = None):
-    db.session.rollback()
-    flash(exc.message, "error")
-    return _back(meeting, anchor)
+    return refused(exc, url_for("meetings.show", meeting_id=meeting.id, _anchor=anchor))
 
 
 def _meeting_data(form: MeetingForm) -> services.MeetingData:

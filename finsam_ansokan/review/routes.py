@@ -13,6 +13,7 @@ from finsam_ansokan.core.errors import DomainError, NotAllowed
 from finsam_ansokan.core.forms import apply_domain_error
 from finsam_ansokan.core.money import InvalidAmount, format_number, parse_amount
 from finsam_ansokan.core.permissions import require
+from finsam_ansokan.core.routing import refused
 from finsam_ansokan.core.security import safe_next
 from finsam_ansokan.extensions import db
 
@@ -213,9 +214,7 @@ def start_review(application_id: int):
         db.session.rollback()
         abort(403)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("review.review", application_id=application.id))
+        return refused(exc, url_for("review.review", application_id=application.id))
     db.session.commit()
     flash("Ansökan är under beredning.", "success")
     return redirect(url_for("review.review", application_id=application.id))
