@@ -88,15 +88,10 @@ def demo_command(scale: int | None) -> None:
 def _scale_demo(n: int) -> None:
     import time
 
-    from finsam_ansokan.scale import ScaleError, load_scale
+    from finsam_ansokan.scale import load_scale
 
     started = time.perf_counter()
-    try:
-        counts = load_scale(n)
-    except ScaleError as exc:
-        db.session.rollback()
-        _fail(str(exc))
-        return
+    counts = load_scale(n)
     db.session.commit()
     click.echo(
         f"Lade till {counts['applications']} ansökningar, {counts['comments']} kommentarer, "

@@ -9,7 +9,8 @@ status, with budget lines, parties, diarienummer, versions, events, comments, as
 The database's invariants hold for the generated rows too: frames are sized so that
 ``granted <= amount``, ``granted`` equals the ledger's sum, diarienummer are unique per year
 and ``diarie_counters`` continue after them, and a meeting's rows are inserted before its
-``signed_at`` is set (the triggers refuse changes to signed minutes).
+``signed_at`` is set (the triggers refuse changes to signed minutes). A second run adds
+another ``N`` to what is there.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ from finsam_ansokan.demo import (
     EQUITY,
     HUVUDOMRADEN,
     load_demo,
+)
+from finsam_ansokan.demo import (
+    USERS as DEMO_USERS,
 )
 from finsam_ansokan.extensions import db
 from finsam_ansokan.followup.models import PaymentRequest, Report, ReportCost
@@ -123,10 +127,6 @@ COMMENT_TEXTS = (
 )
 
 
-class ScaleError(Exception):
-    """The database already holds a scaled dataset."""
-
-
 @dataclass
 class _App:
     id: int
@@ -174,8 +174,6 @@ def load_scale(n: int, seed: int = 20_03_1210) -> dict[str, int]:
     rng = random.Random(seed)
     load_demo()
     db.session.flush()
-    if db.session.scalar(select(User.id).where(User.email.like("sokande.%")).limit(1)):
-        raise ScaleError("databasen har redan en skalad datamängd; använd en ny databas.")
     now = utcnow()
     this_year = today().year
     years = list(range(this_year - YEARS + 2, this_year + 2))  # … this year, next year
@@ -183,13 +181,14 @@ def load_scale(n: int, seed: int = 20_03_1210) -> dict[str, int]:
     members = list(db.session.scalars(select(Organisation).order_by(Organisation.id)))
     areas = list(db.session.scalars(select(Huvudomrade).order_by(Huvudomrade.sort_order)))
     users = {
-        Role(role): user_id
-        for user_id, role in db.session.execute(
-            select(User.id, UserRole.role).join(UserRole).order_by(User.id)
-        )
+        role: db.session.scalar(select(User.id).where(User.email == email))
+        for email, _, (role, *_), _ in DEMO_USERS
     }
     beredning, kansli, styrelse = users[Role.BEREDNING], users[Role.KANSLI], users[Role.STYRELSE]
     demo_applicant = db.session.get(User, users[Role.SOKANDE])
+    emails = dict(
+        db.session.execute(select(User.email, User.id).where(User.email.like("sokande.%"))).all()
+    )
     ids = _next_ids(
         User,
         Application,
@@ -224,13 +223,17 @@ def load_scale(n: int, seed: int = 20_03_1210) -> dict[str, int]:
     for member in members:
         if member.id in applicants:
             continue
+        slug = member.name.split()[0].lower().translate(str.maketrans("åäö", "aao"))
+        email = f"sokande.{slug}@varend.example"
+        if email in emails:  # a second run adds to the first
+            applicants[member.id] = emails[email]
+            continue
         user_id = next_id(User)
         applicants[member.id] = user_id
-        slug = member.name.split()[0].lower().translate(str.maketrans("åäö", "aao"))
         rows.add(
             User,
             id=user_id,
-            email=f"sokande.{slug}@varend.example",
+            email=email,
             name=f"Sökande {member.name}",
             title=None,
             password_hash=demo_applicant.password_hash,
