@@ -1,5 +1,5 @@
-"""Load for ``make bench``: one user class per key page, each logged in through the real form
-as the page's role, plus a /healthz user as the baseline in the same run.
+"""Load for ``make bench``: one user per key page, each logged in through the real form as
+the page's role, and the remaining users on /healthz, the baseline in the same run.
 
 ``run.py`` passes the resolved URLs in ``BENCH_PAGES`` (JSON: name → [email, url]).
 """
@@ -18,10 +18,10 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class Healthz(HttpUser):
-    """The baseline: the cheapest request the app serves (one SELECT 1)."""
+    """The baseline: the cheapest request the app serves (one SELECT 1). Takes the users
+    left over when every page has its one (``run.py`` compares throughput per user)."""
 
     wait_time = constant(0)
-    fixed_count = 1
 
     @task
     def healthz(self) -> None:
@@ -49,10 +49,10 @@ def _page_user(name: str, email: str, url: str) -> type[HttpUser]:
         def page(self) -> None:
             self.client.get(url, name=name)
 
-    PageUser.__name__ = "User_" + re.sub(r"\W+", "_", name)
+    PageUser.__name__ = PageUser.__qualname__ = "User_" + re.sub(r"\W+", "_", name)
     return PageUser
 
 
-for _name, (_email, _url) in PAGES.items():
-    _cls = _page_user(_name, _email, _url)
-    globals()[_cls.__name__] = _cls
+globals().update(
+    {cls.__name__: cls for cls in (_page_user(n, e, u) for n, (e, u) in PAGES.items())}
+)
