@@ -538,8 +538,10 @@ def section_by_slug(slug: str) -> Section | None:
 
 
 def _lock(application: Application) -> None:
-    """Re-read the application with a row lock, so a double-clicked submit queues."""
-    db.session.refresh(application, with_for_update=True)
+    """Re-read the application with a row lock, so a double-clicked submit queues. Only the
+    applications row (``FOR UPDATE OF``): the loader joins its organisation and huvudområde,
+    and PostgreSQL cannot lock the nullable side of an outer join."""
+    db.session.refresh(application, with_for_update={"of": Application})
 
 
 def submit(application: Application, *, actor: User) -> ApplicationVersion:
