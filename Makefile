@@ -7,7 +7,9 @@ PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint install install-dev migrate demo serve clean e2e-browser
+BENCHSTAMP := $(VENV)/.installed-bench
+
+.PHONY: run test lint install install-dev migrate demo serve clean e2e-browser bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +21,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 $(DEVSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP) $@
+
+$(BENCHSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $(STAMP) $@
 
 install: $(STAMP)
@@ -61,6 +67,12 @@ lint: $(DEVSTAMP)
 	  status=$$?; rm -rf $$scratch; exit $$status
 	$(BIN)/bandit -r finsam_ansokan -lll -q
 	$(BIN)/python .ci/audit-dependencies
+
+## bench: seed BENCH_N (10000) applications in a fresh database, serve with gunicorn, load with
+## locust, count SQL per page; prints the table, writes benchmarks/results/latest.json.
+## SQLite by default; PostgreSQL with BENCH_DATABASE_URL=postgresql+psycopg://…/bench
+bench: $(BENCHSTAMP)
+	timeout 900 $(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

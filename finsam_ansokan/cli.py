@@ -64,16 +64,40 @@ def create_user(
 
 
 @click.command("demo")
-def demo_command() -> None:
+@click.option(
+    "--scale",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Lägg dessutom till N ansökningar med allt som hör till (för prestandamätning).",
+)
+def demo_command(scale: int | None) -> None:
     """Läs in demoförbundet Samordningsförbundet Värend (gör ingenting om det redan finns)."""
     from finsam_ansokan.demo import load_demo
 
+    if scale is not None:
+        _scale_demo(scale)
+        return
     created = load_demo()
     db.session.commit()
     if created:
         click.echo("Demodata inläst.")
     else:
         click.echo("Demodata finns redan; ingenting ändrat.")
+
+
+def _scale_demo(n: int) -> None:
+    import time
+
+    from finsam_ansokan.scale import load_scale
+
+    started = time.perf_counter()
+    counts = load_scale(n)
+    db.session.commit()
+    click.echo(
+        f"Lade till {counts['applications']} ansökningar, {counts['comments']} kommentarer, "
+        f"{counts['meetings']} sammanträden och {counts['decisions']} beslut "
+        f"på {time.perf_counter() - started:.1f} s."
+    )
 
 
 mail_cli = AppGroup("mail", help="Skicka e-post från utkorgen.")

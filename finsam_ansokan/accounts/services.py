@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask import g
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import joinedload
 
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.events import Event, record_event
@@ -52,7 +53,14 @@ def load_user(user_id: str) -> User | None:
         uid, token = int(raw_id), int(raw_token)
     except ValueError:
         return None
-    user = db.session.get(User, uid)
+    # roles and organisation joined in: one query for the user on every request, not two
+    # or three
+    user = db.session.get(
+        User,
+        uid,
+        options=[joinedload(User.role_rows), joinedload(User.organisation)],
+        populate_existing=True,
+    )
     if user is None or (user.session_token or 0) != token or not user.active:
         return None
     return user

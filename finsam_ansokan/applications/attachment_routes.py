@@ -56,15 +56,22 @@ def upload_hint() -> str:
 
 
 @bp.app_template_global()
-def attachment_panel(application: Application, form: AttachmentForm | None = None):
-    """What the attachments partial shows for ``application`` to the current user."""
+def attachment_panel(
+    application: Application,
+    form: AttachmentForm | None = None,
+    attachments: list | None = None,
+):
+    """What the attachments partial shows for ``application`` to the current user;
+    ``attachments`` when the page has read them already."""
     if form is None:
         form = AttachmentForm(formdata=None)
         form.next.data = request.path
     form.file.description = upload_hint()
     return AttachmentPanel(
         application=application,
-        attachments=service.current_attachments(application),
+        attachments=(
+            attachments if attachments is not None else service.current_attachments(application)
+        ),
         can_edit=can_edit(current_user, application),
         form=form,
     )

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from finsam_ansokan.extensions import db
 
 from . import policy
-from .models import Application
+from .models import Application, ApplicationParty
 
 
 def visible_or_404(application_id: int) -> Application:
     """The application, or 404 when it does not exist or the user may not see it, so its
     existence is not revealed either."""
-    application = db.session.get(Application, application_id)
+    application = db.session.get(
+        Application,
+        application_id,
+        options=[
+            joinedload(Application.organisation),
+            joinedload(Application.huvudomrade),
+            selectinload(Application.parties).joinedload(ApplicationParty.organisation),
+        ],
+    )
     if application is None or not policy.can_view(current_user, application):
         abort(404)
     return application

@@ -130,6 +130,20 @@ def budget_sums(application_id: int) -> BudgetSums:
     return sums
 
 
+def requested_by_year_many(application_ids: Iterable[int]) -> dict[int, dict[int, Decimal]]:
+    """Sökt belopp per year for many applications in one query (a meeting's agenda)."""
+    result: dict[int, dict[int, Decimal]] = {}
+    rows = db.session.execute(
+        select(BudgetLine.application_id, BudgetLine.year, func.sum(_SIGNED_AMOUNT))
+        .where(BudgetLine.application_id.in_(list(application_ids)))
+        .group_by(BudgetLine.application_id, BudgetLine.year)
+        .order_by(BudgetLine.application_id, BudgetLine.year)
+    )
+    for application_id, year, amount in rows:
+        result.setdefault(application_id, {})[year] = Decimal(amount)
+    return result
+
+
 # --- choices the forms offer -----------------------------------------------------------
 
 

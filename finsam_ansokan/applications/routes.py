@@ -17,6 +17,7 @@ from finsam_ansokan.core.permissions import can, require
 from finsam_ansokan.extensions import db
 
 from . import compare, policy, queries, services
+from .attachments import current_attachments
 from .forms import ConfirmForm, ListFilterForm, NewApplicationForm, section_form, set_choices
 from .loaders import visible_or_404
 from .models import Application, ApplicationVersion
@@ -123,17 +124,22 @@ def new():
 @require("view_application")
 def show(application_id: int):
     application = visible_or_404(application_id)
-    problems = services.completeness_problems(application)
+    sums = queries.budget_sums(application.id)
+    problems = services.completeness_problems(application, sums=sums)
     editable = policy.can_edit(current_user, application)
+    attachments = current_attachments(application)  # read once: the content and the panel
     return render_template(
         "applications/show.html",
         application=application,
         sections=SECTIONS,
         states=services.section_states(application, problems),
         problems=problems,
-        sums=queries.budget_sums(application.id),
+        sums=sums,
         editable=editable,
-        content=None if editable else compare.present(services.snapshot(application)),
+        content=None
+        if editable
+        else compare.present(services.snapshot(application, attachments=attachments)),
+        attachments=attachments,
         can_submit=policy.can_submit(current_user, application),
         can_withdraw=policy.can_withdraw(current_user, application),
         has_versions=bool(application.versions),

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from finsam_ansokan.accounts.models import User, UserRole
 from finsam_ansokan.accounts.roles import Role
@@ -156,10 +156,32 @@ class MoneySummary:
         return sum((getattr(r, name) or ZERO for r in self.rows), ZERO)
 
 
+def _requested_and_paid_by_year(
+    application: Application,
+) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """``requested_by_year`` and ``paid_by_year`` in one query (conditional sums)."""
+    counted = PaymentRequest.status.in_([s.value for s in PAYMENT_COUNTED])
+    paid = PaymentRequest.status == PaymentStatus.UTBETALD.value
+    rows = db.session.execute(
+        select(
+            PaymentRequest.year,
+            func.sum(case((counted, PaymentRequest.amount), else_=0)),
+            func.sum(case((paid, PaymentRequest.amount), else_=0)),
+            func.count(case((counted, 1))),
+            func.count(case((paid, 1))),
+        )
+        .where(PaymentRequest.application_id == application.id)
+        .group_by(PaymentRequest.year)
+    ).all()
+    return (
+        {year: Decimal(total) for year, total, _, n, _ in rows if n},
+        {year: Decimal(total) for year, _, total, _, n in rows if n},
+    )
+
+
 def money_summary(application: Application) -> MoneySummary:
     granted = granted_by_year(application)
-    requested = requested_by_year(application)
-    paid = paid_by_year(application)
+    requested, paid = _requested_and_paid_by_year(application)
     used = used_by_year(application)
     years = sorted(set(granted) | set(requested) | set(paid) | set(used))
     return MoneySummary(

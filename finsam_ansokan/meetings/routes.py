@@ -7,10 +7,12 @@ from decimal import Decimal
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from finsam_ansokan.accounts.models import Organisation, User, UserRole
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications.models import Application
+from finsam_ansokan.applications.queries import requested_by_year_many
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.forms import apply_domain_error, choices
 from finsam_ansokan.core.money import InvalidAmount, parse_amount
@@ -32,7 +34,7 @@ from .forms import (
     OtherItemForm,
     decision_form,
 )
-from .models import AgendaItem, Attendance, Meeting
+from .models import AgendaItem, Attendance, Decision, Meeting
 
 bp = Blueprint("meetings", __name__, url_prefix="/sammantraden")
 decisions_bp = Blueprint("decisions", __name__, url_prefix="/ansokningar/<int:application_id>")
@@ -43,6 +45,26 @@ decisions_bp = Blueprint("decisions", __name__, url_prefix="/ansokningar/<int:ap
 
 def _meeting(meeting_id: int) -> Meeting:
     return db.get_or_404(Meeting, meeting_id)
+
+
+def _meeting_for_page(meeting_id: int) -> Meeting:
+    """The meeting with what its page shows, one query per kind of row (not per item)."""
+    return db.get_or_404(
+        Meeting,
+        meeting_id,
+        options=[
+            selectinload(Meeting.items).options(
+                joinedload(AgendaItem.application).options(
+                    joinedload(Application.organisation), joinedload(Application.huvudomrade)
+                ),
+                joinedload(AgendaItem.decision).joinedload(Decision.proposal),
+                selectinload(AgendaItem.jav),
+            ),
+            selectinload(Meeting.attendance).options(
+                joinedload(Attendance.user), joinedload(Attendance.organisation)
+            ),
+        ],
+    )
 
 
 def _item(meeting: Meeting, item_id: int) -> AgendaItem:
@@ -96,10 +118,11 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
     """The meeting page; ``overrides`` holds a bound form that failed, by its key."""
     items = []
     can_record = policy.can_record(current_user, meeting)
+    requested = requested_by_year_many(i.application_id for i in meeting.items if i.application_id)
     for item in meeting.items:
         entry = {"item": item, "proposal": None, "requested": {}, "form": None}
         if item.application is not None:
-            entry["requested"] = requested_by_year(item.application)
+            entry["requested"] = requested.get(item.application_id, {})
             entry["proposal"] = (
                 item.decision.proposal
                 if item.decision is not None
@@ -111,21 +134,25 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
                 )
             entry["jav_form"] = overrides.get(f"jav_{item.id}") or _jav_form(meeting)
         items.append(entry)
-    add_case_form = overrides.get("add_case") or AddCaseForm(formdata=None)
-    add_case_form.application_id.choices = choices(
-        (a.id, f"{a.diarienummer} – {a.display_title} ({a.organisation.name})")
-        for a in services.cases_ready_for_agenda()
-    )
+    can_manage = policy.can_manage(current_user, meeting)
+    add_case_form = attendance_form = None
+    if can_manage:  # the forms that build the meeting, and their choices' queries
+        add_case_form = overrides.get("add_case") or AddCaseForm(formdata=None)
+        add_case_form.application_id.choices = choices(
+            (a.id, f"{a.diarienummer} – {a.display_title} ({a.organisation.name})")
+            for a in services.cases_ready_for_agenda()
+        )
+        attendance_form = overrides.get("attendance") or _attendance_form(meeting, formdata=None)
     return (
         render_template(
             "meetings/show.html",
             meeting=meeting,
             items=items,
-            can_manage=policy.can_manage(current_user, meeting),
+            can_manage=can_manage,
             can_record=can_record,
             add_case_form=add_case_form,
             other_item_form=overrides.get("other_item") or OtherItemForm(formdata=None),
-            attendance_form=overrides.get("attendance") or _attendance_form(meeting, formdata=None),
+            attendance_form=attendance_form,
             move_form=MoveForm(formdata=None),
             jav_sentence=services.jav_sentence,
             decision_sentence=services.decision_sentence,
@@ -217,7 +244,7 @@ def edit(meeting_id: int):
 @bp.get("/<int:meeting_id>")
 @require("view_meetings")
 def show(meeting_id: int):
-    return _page(_meeting(meeting_id))
+    return _page(_meeting_for_page(meeting_id))
 
 
 @bp.get("/<int:meeting_id>/protokoll.pdf")

@@ -19,6 +19,7 @@ from datetime import date, time
 from decimal import Decimal
 
 from sqlalchemy import exists, extract, func, select
+from sqlalchemy.orm import contains_eager
 
 from finsam_ansokan.accounts.models import Organisation, User
 from finsam_ansokan.applications import services as application_services
@@ -666,6 +667,7 @@ def decisions_for(application: Application, *, signed_only: bool) -> list[Decisi
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .where(Decision.application_id == application.id)
         .order_by(Meeting.date.desc(), Decision.id.desc())
+        .options(contains_eager(Decision.agenda_item).contains_eager(AgendaItem.meeting))
     )
     if signed_only:
         query = query.where(Meeting.signed_at.is_not(None))

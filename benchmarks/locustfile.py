@@ -1,0 +1,58 @@
+"""Load for ``make bench``: one user per key page, each logged in through the real form as
+the page's role, and the remaining users on /healthz, the baseline in the same run.
+
+``run.py`` passes the resolved URLs in ``BENCH_PAGES`` (JSON: name → [email, url]).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+from locust import HttpUser, constant, task
+
+PASSWORD = os.environ.get("BENCH_PASSWORD", "demo-finsam-ansokan")
+PAGES: dict[str, list[str]] = json.loads(os.environ.get("BENCH_PAGES", "{}"))
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Healthz(HttpUser):
+    """The baseline: the cheapest request the app serves (one SELECT 1). Takes the users
+    left over when every page has its one (``run.py`` compares throughput per user)."""
+
+    wait_time = constant(0)
+
+    @task
+    def healthz(self) -> None:
+        self.client.get("/healthz", name="/healthz")
+
+
+def _page_user(name: str, email: str, url: str) -> type[HttpUser]:
+    class PageUser(HttpUser):
+        wait_time = constant(0)
+        fixed_count = 1
+
+        def on_start(self) -> None:
+            form = self.client.get("/logga-in", name="login").text
+            token = _CSRF.search(form)
+            response = self.client.post(
+                "/logga-in",
+                data={"email": email, "password": PASSWORD, "csrf_token": token and token[1]},
+                name="login",
+                allow_redirects=False,
+            )
+            if response.status_code != 302:
+                raise RuntimeError(f"login as {email} failed: {response.status_code}")
+
+        @task
+        def page(self) -> None:
+            self.client.get(url, name=name)
+
+    PageUser.__name__ = PageUser.__qualname__ = "User_" + re.sub(r"\W+", "_", name)
+    return PageUser
+
+
+globals().update(
+    {cls.__name__: cls for cls in (_page_user(n, e, u) for n, (e, u) in PAGES.items())}
+)
