@@ -21,10 +21,6 @@ from finsam_ansokan.review.models import Comment
 
 PASSWORD = DEMO_PASSWORD
 
-#: Set to True when /statistik is on main (the statistics helper's branch).
-STATISTICS = False
-
-
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -86,8 +82,7 @@ PAGES = [
         "styrelse@varend.example",
         lambda: f"/sammantraden/{largest_signed_meeting()}",
     ),
+    Page("statistics", "kansli@varend.example", lambda: f"/statistik?ar={today().year - 1}"),
 ]
-if STATISTICS:
-    PAGES.append(Page("statistics", "kansli@varend.example", lambda: "/statistik"))
 
 HEALTHZ = "/healthz"

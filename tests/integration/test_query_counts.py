@@ -85,8 +85,7 @@ PAGES: dict[str, tuple[str | Callable[[], User], Callable[[], str]]] = {
         KANSLI,
         lambda: f"/ansokningar/{_richest_application('avslutad').id}/historik",
     ),
-    # Statistics (/statistik) joins here when that area is on main:
-    # "statistics": (KANSLI, lambda: "/statistik"),
+    "statistics": (KANSLI, lambda: f"/statistik?ar={today().year - 1}"),
     "start page, sökande": ("sokande@varend.example", lambda: "/"),
     "start page, beredning": ("beredning@varend.example", lambda: "/"),
     "start page, kansli": (KANSLI, lambda: "/"),
