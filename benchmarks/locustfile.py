@@ -10,9 +10,21 @@ import json
 import os
 import re
 
-from locust import HttpUser, constant, task
+from locust import HttpUser, between, constant, task
 
 PASSWORD = os.environ.get("BENCH_PASSWORD", "demo-finsam-ansokan")
+
+
+def _wait_time():
+    """``BENCH_WAIT`` = "low,high" seconds a user waits between requests (default 0.5–1.5:
+    a person reading a page); "0" floods the server, which then measures its queue."""
+    low, _, high = os.environ.get("BENCH_WAIT", "0.5,1.5").partition(",")
+    if float(low) == 0 and float(high or 0) == 0:
+        return constant(0)
+    return between(float(low), float(high or low))
+
+
+WAIT_TIME = _wait_time()
 PAGES: dict[str, list[str]] = json.loads(os.environ.get("BENCH_PAGES", "{}"))
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -21,7 +33,7 @@ class Healthz(HttpUser):
     """The baseline: the cheapest request the app serves (one SELECT 1). Takes the users
     left over when every page has its one (``run.py`` compares throughput per user)."""
 
-    wait_time = constant(0)
+    wait_time = WAIT_TIME
 
     @task
     def healthz(self) -> None:
@@ -30,7 +42,7 @@ class Healthz(HttpUser):
 
 def _page_user(name: str, email: str, url: str) -> type[HttpUser]:
     class PageUser(HttpUser):
-        wait_time = constant(0)
+        wait_time = WAIT_TIME
         fixed_count = 1
 
         def on_start(self) -> None:

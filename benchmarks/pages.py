@@ -21,6 +21,7 @@ from finsam_ansokan.review.models import Comment
 
 PASSWORD = DEMO_PASSWORD
 
+
 @dataclass(frozen=True)
 class Page:
     name: str

@@ -39,7 +39,8 @@ PDF_SECONDS = 2.0
 def main() -> int:
     n = int(os.environ.get("BENCH_N", "10000"))
     users = int(os.environ.get("BENCH_USERS", "10"))
-    duration = os.environ.get("BENCH_DURATION", "30s")
+    duration = os.environ.get("BENCH_DURATION", "60s")
+    wait = os.environ.get("BENCH_WAIT", "0.5,1.5")
     RESULTS.mkdir(parents=True, exist_ok=True)
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
     big_url = _fresh_database(url, "bench")
@@ -104,6 +105,7 @@ def main() -> int:
         "applications": n,
         "users": users,
         "duration": duration,
+        "wait_seconds": wait,
         "seed_seconds": round(seconds, 1),
         "minutes_pdf": {
             "decisions": pdf_decisions,
@@ -348,7 +350,8 @@ def _print(result: dict, n: int) -> None:
     )
     print()
     print(
-        f"{result['database']}, {n} applications, {result['users']} users, "
+        f"{result['database']}, {n} applications, {result['users']} users waiting "
+        f"{result['wait_seconds'].replace(',', '–')} s between requests, "
         f"{result['duration']}; seeded in {result['seed_seconds']} s"
     )
     print(header)

@@ -649,10 +649,12 @@ def proposed_by_area(year: int):
     """
     from finsam_ansokan.review.models import Assessment, AssessmentAmount
 
-    # assessments are only ever added, so the latest proposal has the highest id
+    # assessments are only ever added, so the latest proposal has the highest id; only
+    # the cases ready for decision are looked at, not every proposal ever written
+    ready = select(Application.id).where(Application.status == Status.KLAR_FOR_BESLUT.value)
     latest = (
         select(func.max(Assessment.id).label("id"))
-        .where(Assessment.stage == "forslag")
+        .where(Assessment.stage == "forslag", Assessment.application_id.in_(ready))
         .group_by(Assessment.application_id)
         .subquery()
     )
@@ -671,11 +673,17 @@ def proposed_by_area(year: int):
 def used_and_paid_by_area(year: int):
     """Förbrukat (each project's latest approved report) and Utbetalt (paid payment
     requests) in ``year``, per huvudområde: two subqueries (huvudomrade_id, amount)."""
-    from finsam_ansokan.followup.models import PaymentRequest, ReportCost
+    from finsam_ansokan.followup.models import PaymentRequest, Report, ReportCost
     from finsam_ansokan.followup.services import latest_approved_reports
     from finsam_ansokan.followup.status import PaymentStatus
 
-    latest = latest_approved_reports()
+    # only projects that have reported costs for the year can have used anything in it
+    reporting = (
+        select(Report.application_id)
+        .join(ReportCost, ReportCost.report_id == Report.id)
+        .where(ReportCost.year == year)
+    )
+    latest = latest_approved_reports(among=reporting)
     used = (
         select(Application.huvudomrade_id, func.sum(ReportCost.amount).label("amount"))
         .join(latest, latest.c.report_id == ReportCost.report_id)
@@ -695,7 +703,8 @@ def used_and_paid_by_area(year: int):
 
 
 def overview(budget_year: BudgetYear) -> Overview:
-    """The budget overview of a year, in two queries (frames, then the totals)."""
+    """The budget overview of a year, in two queries (the frames with what is proposed,
+    granted, used and paid from each; the year's contributions)."""
     proposed = proposed_by_area(budget_year.year)
     proposed_amount = func.coalesce(proposed.c.amount, 0)
     used, paid = used_and_paid_by_area(budget_year.year)
@@ -732,35 +741,22 @@ def overview(budget_year: BudgetYear) -> Overview:
         )
         for r in frame_rows
     ]
-    contributions = (
-        select(func.coalesce(func.sum(Contribution.amount), 0))
-        .where(Contribution.budget_year_id == budget_year.id)
-        .scalar_subquery()
-    )
-    totals = db.session.execute(
-        select(
-            func.coalesce(func.sum(Ram.amount), 0),
-            func.coalesce(func.sum(proposed_amount), 0),
-            func.coalesce(func.sum(Ram.granted), 0),
-            contributions,
-            func.coalesce(func.sum(used_amount), 0),
-            func.coalesce(func.sum(paid_amount), 0),
+    # The totals add up the few rows SQL already aggregated (one per huvudområde), rather
+    # than running the aggregate subqueries a second time.
+    contributions = db.session.scalar(
+        select(func.coalesce(func.sum(Contribution.amount), 0)).where(
+            Contribution.budget_year_id == budget_year.id
         )
-        .select_from(Ram)
-        .outerjoin(proposed, proposed.c.huvudomrade_id == Ram.huvudomrade_id)
-        .outerjoin(used, used.c.huvudomrade_id == Ram.huvudomrade_id)
-        .outerjoin(paid, paid.c.huvudomrade_id == Ram.huvudomrade_id)
-        .where(Ram.budget_year_id == budget_year.id)
-    ).one()
+    )
     return Overview(
         budget_year=budget_year,
         rows=rows,
-        frames=Decimal(totals[0]),
-        proposed=Decimal(totals[1]),
-        granted=Decimal(totals[2]),
-        used=Decimal(totals[4]),
-        paid=Decimal(totals[5]),
-        contributions=Decimal(totals[3]),
+        frames=sum((r.frame for r in rows), ZERO),
+        proposed=sum((r.proposed for r in rows), ZERO),
+        granted=sum((r.granted for r in rows), ZERO),
+        used=sum((r.used for r in rows), ZERO),
+        paid=sum((r.paid for r in rows), ZERO),
+        contributions=Decimal(contributions),
         equity_carried_over=budget_year.equity_carried_over,
         administration=budget_year.administration_costs,
     )

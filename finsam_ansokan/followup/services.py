@@ -108,8 +108,9 @@ def paid_by_year(application: Application) -> dict[int, Decimal]:
     return _payments_by_year(application, [PaymentStatus.UTBETALD])
 
 
-def latest_approved_reports():
-    """Subquery (application_id, report_id) of each application's latest approved report."""
+def latest_approved_reports(among=None):
+    """Subquery (application_id, report_id) of each application's latest approved report;
+    ``among``, a select of application ids, narrows it to those applications."""
     ranked = select(
         Report.application_id,
         Report.id.label("report_id"),
@@ -120,6 +121,8 @@ def latest_approved_reports():
         )
         .label("rank"),
     ).where(Report.status == ReportStatus.GODKAND.value)
+    if among is not None:
+        ranked = ranked.where(Report.application_id.in_(among))
     ranked = ranked.subquery()
     return select(ranked.c.application_id, ranked.c.report_id).where(ranked.c.rank == 1).subquery()
 
