@@ -93,6 +93,10 @@ def _scale_demo(n: int) -> None:
     started = time.perf_counter()
     counts = load_scale(n)
     db.session.commit()
+    # after a bulk load the planner's statistics are stale until autovacuum comes round:
+    # refresh them now, as any bulk import should
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
     click.echo(
         f"Lade till {counts['applications']} ansökningar, {counts['comments']} kommentarer, "
         f"{counts['meetings']} sammanträden och {counts['decisions']} beslut "
