@@ -39,7 +39,7 @@ PDF_SECONDS = 2.0
 def main() -> int:
     n = int(os.environ.get("BENCH_N", "10000"))
     users = int(os.environ.get("BENCH_USERS", "10"))
-    duration = os.environ.get("BENCH_DURATION", "60s")
+    duration = os.environ.get("BENCH_DURATION", "120s")
     wait = os.environ.get("BENCH_WAIT", "0.5,1.5")
     RESULTS.mkdir(parents=True, exist_ok=True)
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")

@@ -93,10 +93,15 @@ def _scale_demo(n: int) -> None:
     started = time.perf_counter()
     counts = load_scale(n)
     db.session.commit()
-    # after a bulk load the planner's statistics are stale until autovacuum comes round:
-    # refresh them now, as any bulk import should
-    with db.engine.begin() as connection:
-        connection.exec_driver_sql("ANALYZE")
+    # after a bulk load the planner's statistics (and on PostgreSQL the visibility map that
+    # index-only scans need) are stale until autovacuum comes round: refresh them now, as
+    # any bulk import should
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
     click.echo(
         f"Lade till {counts['applications']} ansökningar, {counts['comments']} kommentarer, "
         f"{counts['meetings']} sammanträden och {counts['decisions']} beslut "
