@@ -4,8 +4,10 @@
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench python -m benchmarks.run
 
 Environment: ``BENCH_N`` (applications, default 10000), ``BENCH_USERS`` (default 10),
-``BENCH_DURATION`` (locust run time, default 30s), ``BENCH_DATABASE_URL`` or ``DATABASE_URL``
-(PostgreSQL: the database is dropped and created, so its name must contain "bench").
+``BENCH_DURATION`` (locust run time, default 120s), ``BENCH_WAIT`` (seconds a user waits
+between requests, default "0.5,1.5"; "0" floods the server), ``BENCH_DATABASE_URL`` or
+``DATABASE_URL`` (PostgreSQL: the database is dropped and created, so its name must contain
+"bench").
 Prints one table and writes ``benchmarks/results/latest.json``.
 """
 
