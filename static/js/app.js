@@ -10,6 +10,63 @@
     }
   });
 
+  // Live sums on the budget section: sökt belopp per year and in total while typing.
+  // The server computes the real sums when the section is saved; this only previews them.
+  function parseAmount(text) {
+    var cleaned = (text || "").replace(/kr/i, "").replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+    if (cleaned === "") {
+      return 0;
+    }
+    return /^\d+(\.\d{1,2})?$/.test(cleaned) ? Number(cleaned) : NaN;
+  }
+
+  function formatMoney(amount) {
+    var whole = Math.round(amount).toString().replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+    return (amount < 0 ? "\u2212" : "") + whole.replace("-", "") + "\u00a0kr";
+  }
+
+  function updateSums(grid) {
+    var perYear = {};
+    var broken = false;
+    grid.querySelectorAll("input[data-year]").forEach(function (input) {
+      var year = input.getAttribute("data-year");
+      var amount = parseAmount(input.value);
+      if (isNaN(amount)) {
+        broken = true;
+        return;
+      }
+      var sign = input.getAttribute("data-category") === "medfinansiering" ? -1 : 1;
+      perYear[year] = (perYear[year] || 0) + sign * amount;
+    });
+    var total = 0;
+    grid.querySelectorAll("[data-sum-year]").forEach(function (cell) {
+      var value = perYear[cell.getAttribute("data-sum-year")] || 0;
+      total += value;
+      cell.textContent = broken ? "\u2013" : formatMoney(value);
+    });
+    var label = grid.querySelector("[data-sum-label]");
+    if (label) {
+      label.textContent = "Sökt belopp (inte sparat)";
+    }
+    var totalText = document.querySelector("[data-sum-total]");
+    if (totalText) {
+      totalText.textContent = "Sökt belopp totalt (inte sparat): " + (broken ? "\u2013" : formatMoney(total));
+    }
+    var note = document.querySelector("[data-sum-note]");
+    if (note) {
+      note.textContent = broken
+        ? "Något belopp är inte ett tal; rätta det så räknas summan."
+        : "Spara utkastet för att behålla ändringarna.";
+    }
+  }
+
+  document.addEventListener("input", function (event) {
+    var grid = event.target.closest && event.target.closest("[data-live-sums]");
+    if (grid) {
+      updateSums(grid);
+    }
+  });
+
   // Ask before destructive actions (buttons with data-confirm).
   document.addEventListener("submit", function (event) {
     var button = event.submitter;

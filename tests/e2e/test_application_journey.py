@@ -96,6 +96,9 @@ def test_an_applicant_writes_fails_completes_and_submits_an_application(page):
     page.get_by_label(f"Personal {YEAR}").fill("380 000")
     page.get_by_label(f"Lokaler {YEAR}").fill("40000")
     page.get_by_label(f"Medfinansiering (avgår) {YEAR}").fill("20 000")
+    # the sums follow the typing (script), and say they are not saved yet
+    assert "400\u00a0000\u00a0kr" in page.locator("[data-sum-total]").inner_text()
+    assert "inte sparat" in page.locator("[data-sum-total]").inner_text()
     assert_accessible(page, "application-section-budget")
     _save_and_next(page)
 
