@@ -7,13 +7,24 @@ not see the application, 403 if they may see but not act) → form → service �
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
 from finsam_ansokan.core.errors import ConcurrentEditError, DomainError, StateTransitionError
 from finsam_ansokan.core.forms import apply_domain_error, choices
 from finsam_ansokan.core.permissions import can, require
+from finsam_ansokan.core.timeutil import format_datetime, utcnow
 from finsam_ansokan.extensions import db
 
 from . import compare, policy, queries, services
@@ -200,6 +211,12 @@ def view_section(application_id: int, section: str):
     return _render_section(application, spec, form)
 
 
+def _autosaved(status: str, message: str, **extra):
+    """The answer to the page's script when it saves a section in the background: always
+    200, so a refusal is shown in the page rather than as a failed request."""
+    return jsonify(status=status, message=message, **extra)
+
+
 @bp.post("/<int:application_id>/avsnitt/<section>")
 @require("edit_application")
 def save_section(application_id: int, section: str):
@@ -212,7 +229,10 @@ def save_section(application_id: int, section: str):
         abort(403)
     form = section_form(spec, application, formdata=request.form, **_choice_lists(application))
     form.validate()
+    autosave = request.headers.get("X-Autosave") == "1"
     if "csrf_token" in form.errors:
+        if autosave:
+            return _autosaved("error", "Sidan har varit öppen för länge. Spara med knappen.")
         form.form_errors.append("Sidan hade varit öppen för länge. Spara igen.")
         return _render_section(application, spec, form, status=400)
     format_errors = any(f.errors for f in form if f.name != "csrf_token")
@@ -226,6 +246,8 @@ def save_section(application_id: int, section: str):
         )
     except ConcurrentEditError as exc:
         db.session.rollback()
+        if autosave:
+            return _autosaved("conflict", f"{exc.message} Spara med knappen för att jämföra.")
         # Keep what the user typed; show what the other person saved; let them save again.
         form.lock_version.data = str(application.lock_version)
         content = compare.present(services.snapshot(application))
@@ -238,9 +260,20 @@ def save_section(application_id: int, section: str):
         )
     except DomainError as exc:
         db.session.rollback()
+        if autosave:
+            return _autosaved("error", exc.message)
         apply_domain_error(form, exc)
         form.form_errors.append("Inget i avsnittet sparades. Rätta felet och spara igen.")
         return _render_section(application, spec, form)
+    db.session.commit()
+    if autosave:
+        return _autosaved(
+            "saved",
+            "Utkastet sparades automatiskt "
+            + format_datetime(utcnow())[-5:]
+            + (". Fält med fel sparas inte; de markeras när du sparar." if format_errors else "."),
+            lock_version=application.lock_version,
+        )
     db.session.commit()
     if format_errors:
         form.lock_version.data = str(application.lock_version)

@@ -67,6 +67,85 @@
     }
   });
 
+  // Autosave of an application section: a moment after the user stops typing, the form is
+  // posted in the background (the same route as "Spara utkast", marked X-Autosave). The
+  // server answers with the new lock version, or says why it did not save; then autosave
+  // stops and the user saves with the button, which shows everything in full.
+  function setUpAutosave(form) {
+    var status = form.querySelector("[data-autosave-status]");
+    var lock = form.querySelector("input[name=lock_version]");
+    var timer = null;
+    var dirty = false;
+    var busy = false;
+    var stopped = false;
+
+    function say(text) {
+      if (status) {
+        status.textContent = text;
+      }
+    }
+
+    function schedule() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(save, 2000);
+    }
+
+    function save() {
+      if (!dirty || busy || stopped) {
+        return;
+      }
+      busy = true;
+      dirty = false;
+      window.fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { "X-Autosave": "1" },
+        credentials: "same-origin"
+      }).then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") === -1) {
+          throw new Error("not saved");
+        }
+        return response.json();
+      }).then(function (answer) {
+        if (answer.status === "saved" && lock) {
+          lock.value = answer.lock_version;
+        } else {
+          stopped = true;
+        }
+        say(answer.message);
+      }).catch(function () {
+        stopped = true;
+        say("Det gick inte att spara automatiskt. Spara med knappen.");
+      }).then(function () {
+        busy = false;
+        if (dirty && !stopped) {
+          schedule();
+        }
+      });
+    }
+
+    form.addEventListener("input", function () {
+      dirty = true;
+      schedule();
+    });
+    form.addEventListener("change", function () {
+      dirty = true;
+      schedule();
+    });
+    form.addEventListener("submit", function () {
+      stopped = true;
+      window.clearTimeout(timer);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.fetch || !window.FormData) {
+      return;
+    }
+    document.querySelectorAll("form[data-autosave]").forEach(setUpAutosave);
+  });
+
   // Ask before destructive actions (buttons with data-confirm).
   document.addEventListener("submit", function (event) {
     var button = event.submitter;

@@ -155,3 +155,26 @@ def test_the_kansli_filters_the_list_and_reads_a_submitted_version(page):
     assert page.get_by_role("heading", name="Jämställdhet").is_visible()
     assert_accessible(page, "application-version")
     assert page.console_errors == []
+
+
+def test_a_draft_section_saves_itself_while_the_applicant_types(page, live_app):
+    """Autosave: no button pressed, and the text is there after a reload."""
+    from sqlalchemy import select
+
+    from finsam_ansokan.applications.models import Application
+    from finsam_ansokan.extensions import db
+
+    with live_app.app_context():
+        draft_id = db.session.scalars(
+            select(Application.id).where(Application.title.like("Unga vuxna%"))
+        ).one()
+    login_as(page, "sokande@varend.example")
+    page.goto(f"/ansokningar/{draft_id}/avsnitt/behov")
+    field(page, "Behov och bakgrund").fill("Sparat av sig självt medan jag skrev.")
+    status = page.locator("[data-autosave-status]")
+    status.filter(has_text="sparades automatiskt").wait_for(timeout=15000)
+    page.reload()
+    assert field(page, "Behov och bakgrund").input_value() == (
+        "Sparat av sig självt medan jag skrev."
+    )
+    assert page.console_errors == []

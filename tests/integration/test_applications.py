@@ -492,3 +492,28 @@ def test_the_list_filters_sorts_and_pages(client, factory, login, app):
         assert odd.status_code == 200
     finally:
         app.config["PAGE_SIZE"] = 25
+
+
+def test_the_page_script_can_save_a_section_in_the_background(client, factory, login):
+    """Autosave posts the same form with X-Autosave and gets JSON back, never a page."""
+    application = draft(factory)
+    login(application.created_by)
+    response = client.post(
+        _url(application, "/avsnitt/behov"),
+        data={"need": "Skrivet utan att trycka på knappen.", "lock_version": "1"},
+        headers={"X-Autosave": "1"},
+    )
+    assert response.status_code == 200
+    assert response.json["status"] == "saved"
+    db.session.refresh(application)
+    assert application.need == "Skrivet utan att trycka på knappen."
+    assert response.json["lock_version"] == application.lock_version
+
+    stale = client.post(
+        _url(application, "/avsnitt/behov"),
+        data={"need": "Från en gammal flik.", "lock_version": "1"},
+        headers={"X-Autosave": "1"},
+    )
+    assert stale.json["status"] == "conflict"
+    db.session.refresh(application)
+    assert application.need == "Skrivet utan att trycka på knappen."
