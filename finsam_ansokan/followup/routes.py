@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from finsam_ansokan.applications.loaders import visible_or_404
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.core.errors import DomainError, NotAllowed
 from finsam_ansokan.core.forms import apply_domain_error
@@ -26,10 +27,7 @@ lists_bp = Blueprint("followup_lists", __name__, url_prefix="/uppfoljning")
 
 def _application(application_id: int) -> Application:
     """The project, or 404 for anyone who may not see its follow-up."""
-    application = db.session.get(Application, application_id)
-    if application is None or not policy.can_view(current_user, application):
-        abort(404)
-    return application
+    return visible_or_404(application_id, policy.can_view)
 
 
 def _report(application: Application, report_id: int) -> Report:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from finsam_ansokan.accounts.models import Organisation, User, UserRole
 from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.applications.loaders import visible_or_404
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.applications.queries import requested_by_year_many
 from finsam_ansokan.core.errors import DomainError
@@ -474,10 +475,7 @@ def sign_off(meeting_id: int):
 
 
 def _viewable_application(application_id: int) -> Application:
-    application = db.session.get(Application, application_id)
-    if application is None or not policy.can_read_decision(current_user, application):
-        abort(404)
-    return application
+    return visible_or_404(application_id, policy.can_read_decision)
 
 
 @decisions_bp.app_template_global("visible_decisions")
