@@ -35,6 +35,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .core.errorpages import register_error_handlers
 
     register_error_handlers(app)
+    from .core import transaction
+
+    transaction.init_app(app)
     return app
 
 

@@ -16,6 +16,7 @@ from finsam_ansokan.applications import queries
 from finsam_ansokan.applications.models import BudgetLine
 from finsam_ansokan.applications.status import Status
 from finsam_ansokan.budget import services as budget_services
+from finsam_ansokan.core.timeutil import as_local
 from finsam_ansokan.exports import csvfile
 from finsam_ansokan.exports.tables import Kind
 from finsam_ansokan.extensions import db
@@ -120,7 +121,7 @@ def test_the_application_list_in_excel_matches_the_database(year, factory, login
     assert project[1:5] == ("Steg mot arbete", "Alvesta kommun", "Processutveckling", "Pågående")
     assert project[5:7] == (YEAR, YEAR)
     assert (_number(project[7]), _number(project[8])) == (Decimal("300000"), Decimal("300000"))
-    assert project[9].date() == year.project.submitted_at.date()
+    assert project[9].date() == as_local(year.project.submitted_at).date()
     assert sheet["H2"].number_format == '#,##0 "kr"'
     assert sheet["J2"].number_format == "yyyy-mm-dd"
     # the kansli sees every application, drafts included, in the list's order
