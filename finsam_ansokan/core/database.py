@@ -1,9 +1,22 @@
-"""Engine set-up that differs between SQLite and PostgreSQL."""
+"""Engine set-up that differs between SQLite and PostgreSQL, and the services' flush."""
 
 from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm.exc import StaleDataError
+
+from finsam_ansokan.core.errors import ConcurrentEditError
+from finsam_ansokan.extensions import db
+
+
+def flush_or_conflict(message: str) -> None:
+    """For a service: flush, and if a versioned row was changed by someone else since it
+    was read (its lock_version moved), refuse with ``ConcurrentEditError(message)``."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise ConcurrentEditError(message) from None
 
 
 def configure_engine_events(engine: Engine) -> None:

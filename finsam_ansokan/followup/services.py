@@ -32,6 +32,7 @@ from finsam_ansokan.applications.models import Application
 from finsam_ansokan.applications.status import GRANTED, Action, Status
 from finsam_ansokan.budget import services as budget_services
 from finsam_ansokan.budget.models import BudgetYear, FrameGrant, Ram
+from finsam_ansokan.core.database import flush_or_conflict
 from finsam_ansokan.core.errors import ConcurrentEditError, DomainError, NotAllowed
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.money import ZERO, format_money
@@ -329,7 +330,7 @@ def set_due_date(report: Report, due_date: date | None, *, actor: User) -> None:
 
 def remove_report(report: Report, *, actor: User) -> None:
     _check_schedulable(report)
-    if report.kind == ReportKind.SLUTRAPPORT:
+    if report.is_final:
         raise DomainError("Slutrapporten kan inte tas bort; flytta den i stället.")
     record_event(
         "report_removed",
@@ -355,6 +356,12 @@ class ReportData:
     gender_work: str | None = None
     implementation_status: str | None = None
     costs: Mapping[int, Decimal | None] = field(default_factory=dict)
+
+
+STALE_REPORT = (
+    "Någon annan har sparat rapporten efter att du öppnade den. Ladda om sidan och "
+    "gör dina ändringar igen."
+)
 
 
 class IncompleteReport(DomainError):
@@ -386,10 +393,7 @@ def save_report(report: Report, data: ReportData, *, actor: User) -> Report:
         raise DomainError("Rapporten är inskickad och kan inte ändras.")
     _check_follow_up_open(report.application)
     if data.lock_version is not None and data.lock_version != report.lock_version:
-        raise ConcurrentEditError(
-            "Någon annan har sparat rapporten efter att du öppnade den. Ladda om sidan och "
-            "gör dina ändringar igen."
-        )
+        raise ConcurrentEditError(STALE_REPORT)
     if data.period_start and data.period_end and data.period_start > data.period_end:
         raise DomainError("Perioden kan inte sluta innan den börjar.", field="period_end")
     report.period_start = data.period_start
@@ -419,7 +423,7 @@ def save_report(report: Report, data: ReportData, *, actor: User) -> Report:
             report.costs.append(ReportCost(year=year, amount=amount))
         else:
             cost.amount = amount
-    db.session.flush()
+    flush_or_conflict(STALE_REPORT)
     return report
 
 
@@ -472,7 +476,7 @@ def submit_report(report: Report, *, actor: User) -> None:
     _change_report(report, ReportAction.SUBMIT, actor=actor)
     report.submitted_at = utcnow()
     report.submitted_by_id = actor.id
-    db.session.flush()
+    flush_or_conflict(STALE_REPORT)
 
 
 def request_more(report: Report, message: str | None, *, actor: User) -> None:
