@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from finsam_ansokan.accounts.models import Organisation, User
 from finsam_ansokan.budget.models import BudgetYear, Huvudomrade
-from finsam_ansokan.core.database import flush_or_conflict
+from finsam_ansokan.core.database import conflict_if_stale
 from finsam_ansokan.core.errors import ConcurrentEditError, DomainError, StateTransitionError
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.money import ZERO, format_money
@@ -230,6 +230,7 @@ def ensure_editable(application: Application) -> None:
         )
 
 
+@conflict_if_stale(STALE_APPLICATION)
 def save_section(
     application: Application,
     section: Section,
@@ -267,7 +268,7 @@ def save_section(
         _drop_budget_outside_years(application)
     # Touch the row even when only parties or budget lines changed, so lock_version moves.
     application.updated_at = utcnow()
-    flush_or_conflict(STALE_APPLICATION)
+    db.session.flush()
     record_event(
         "application_saved", actor=actor, application=application, data={"section": section.slug}
     )

@@ -32,7 +32,7 @@ from finsam_ansokan.applications.models import Application
 from finsam_ansokan.applications.status import GRANTED, Action, Status
 from finsam_ansokan.budget import services as budget_services
 from finsam_ansokan.budget.models import BudgetYear, FrameGrant, Ram
-from finsam_ansokan.core.database import flush_or_conflict
+from finsam_ansokan.core.database import conflict_if_stale
 from finsam_ansokan.core.errors import ConcurrentEditError, DomainError, NotAllowed
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.money import ZERO, format_money
@@ -385,6 +385,7 @@ def _count(value: int | None, field_name: str) -> int | None:
     return value
 
 
+@conflict_if_stale(STALE_REPORT)
 def save_report(report: Report, data: ReportData, *, actor: User) -> Report:
     """Save what the projektägare has written; a draft may be incomplete."""
     if not policy.is_own(actor, report.application):
@@ -423,7 +424,7 @@ def save_report(report: Report, data: ReportData, *, actor: User) -> Report:
             report.costs.append(ReportCost(year=year, amount=amount))
         else:
             cost.amount = amount
-    flush_or_conflict(STALE_REPORT)
+    db.session.flush()
     return report
 
 
@@ -465,6 +466,7 @@ def _change_report(report: Report, action: ReportAction, *, actor: User, message
     )
 
 
+@conflict_if_stale(STALE_REPORT)
 def submit_report(report: Report, *, actor: User) -> None:
     if not policy.is_own(actor, report.application):
         raise NotAllowed("Bara projektägaren kan skicka in rapporten.")
@@ -476,7 +478,7 @@ def submit_report(report: Report, *, actor: User) -> None:
     _change_report(report, ReportAction.SUBMIT, actor=actor)
     report.submitted_at = utcnow()
     report.submitted_by_id = actor.id
-    flush_or_conflict(STALE_REPORT)
+    db.session.flush()
 
 
 def request_more(report: Report, message: str | None, *, actor: User) -> None:
