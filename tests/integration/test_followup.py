@@ -447,3 +447,83 @@ def test_the_kansli_sees_overdue_reports_on_the_start_page(client, login, people
 def test_kinds_of_reports_are_lagesrapport_and_slutrapport(project):
     kinds = [r.kind for r in db.session.scalars(select(Report))]
     assert set(kinds) <= {k.value for k in ReportKind}
+
+
+def test_granted_stays_granted_on_every_page_statistic_and_export_after_closing(
+    client, login, people, project
+):
+    """Closing returns the unused money beside the grant: the overview, the statistics,
+    the budget export and the project's own table show granted, paid, used and returned
+    as four figures, and the board's 300 000 kr is still what was granted."""
+    from finsam_ansokan.statistics import services as statistics
+
+    payment = _pay(project, people["owner"], "100000")
+    services.approve_payment(payment, actor=people["kansli"])
+    services.record_payment(payment, date(2026, 7, 10), actor=people["kansli"])
+    final = _report(project, "slutrapport")
+    login(people["owner"])
+    client.post(
+        f"{_base(project)}/rapporter/{final.id}/skriv",
+        data={
+            **COMPLETE,
+            "cost_2026": "250 000",
+            "cost_2027": "120 000",
+            "action": "skicka",
+            "lock_version": final.lock_version,
+        },
+    )
+    login(people["kansli"])
+    client.post(f"{_base(project)}/rapporter/{final.id}/godkann")
+    db.session.refresh(project)
+    assert project.status == Status.AVSLUTAD
+
+    year = budget_services.budget_year_for(2026)
+    (row,) = [
+        r
+        for r in budget_overview.frame_rows(2026)
+        if r.ram_id == ledger.frame_for(2026, project.huvudomrade_id).id
+    ]
+    assert (row.granted, row.paid, row.used, row.returned) == (
+        Decimal("300000"),
+        Decimal("100000"),
+        Decimal("250000"),
+        Decimal("50000"),
+    )
+    assert row.remaining == row.frame - Decimal("250000")
+    overview = budget_overview.overview(year)
+    assert (overview.granted, overview.returned) == (Decimal("300000"), Decimal("50000"))
+
+    stats = statistics.statistics(2026, statistics.choices().huvudomraden)
+    assert (stats.total.granted, stats.total.paid, stats.total.used, stats.total.returned) == (
+        Decimal("300000"),
+        Decimal("100000"),
+        Decimal("250000"),
+        Decimal("50000"),
+    )
+    # the board's grant is in the month it was made; the return does not undo it
+    assert stats.months[-1].granted == Decimal("300000")
+
+    csv_rows = client.get("/budget/2026/export.csv").get_data(as_text=True).splitlines()
+    assert csv_rows[0].lstrip("\ufeff").split(";")[3:7] == [
+        "Beviljat",
+        "Utbetalt",
+        "Förbrukat",
+        "Återfört",
+    ]
+    login(people["owner"])
+    page = client.get(_base(project)).get_data(as_text=True)
+    assert "Återfört" in page and "50\u00a0000\u00a0kr" in page and "300\u00a0000\u00a0kr" in page
+
+
+def test_a_decision_changed_before_justering_lowers_what_is_granted_but_is_no_return(
+    factory, people
+):
+    """Only closing returns money; an undone decision is a revoke, so the grant goes down
+    and nothing is shown as returned."""
+    project = factory.granted_project(people["owner"], grants={2026: "300000"})
+    ledger.release((2026, project.huvudomrade_id), Decimal("100000"), actor=None,
+                   application=project)  # fmt: skip
+    assert ledger.money_by_year(project) == {
+        2026: ledger.YearMoney(granted=Decimal("200000"), returned=Decimal("0"))
+    }
+    assert ledger.verify_frames() == []
