@@ -152,8 +152,6 @@ TRANSITIONS: dict[Action, Transition] = {
 EDITABLE = frozenset({Status.UTKAST, Status.KOMPLETTERING_BEGARD})
 #: Statuses that hold money in a frame.
 GRANTED = frozenset({Status.BEVILJAD, Status.DELVIS_BEVILJAD, Status.PAGAENDE, Status.AVSLUTAD})
-#: Statuses from which no further status change is possible.
-FINAL = frozenset({Status.AVSLAGEN, Status.ATERKALLAD, Status.AVSLUTAD})
 
 
 def target_of(current: Status | str, action: Action) -> Status:
