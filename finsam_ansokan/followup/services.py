@@ -94,10 +94,6 @@ def claimed_by_year(application: Application) -> dict[int, Decimal]:
     return _payments_by_year(application, PAYMENT_COUNTED)
 
 
-def paid_by_year(application: Application) -> dict[int, Decimal]:
-    return _payments_by_year(application, [PaymentStatus.UTBETALD])
-
-
 def latest_approved_reports(among=None):
     """Subquery (application_id, report_id) of each application's latest approved report;
     ``among``, a select of application ids, narrows it to those applications."""
@@ -153,7 +149,7 @@ class MoneySummary:
 def _claimed_and_paid_by_year(
     application: Application,
 ) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
-    """``claimed_by_year`` and ``paid_by_year`` in one query (conditional sums)."""
+    """Claimed (rekvisitionerat) and paid (utbetalt) per year in one query."""
     counted = PaymentRequest.status.in_([s.value for s in PAYMENT_COUNTED])
     paid = PaymentRequest.status == PaymentStatus.UTBETALD.value
     rows = db.session.execute(
