@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from finsam_ansokan.accounts.services import current_forbund
 from finsam_ansokan.core import pdf as core_pdf
 from finsam_ansokan.core.money import ZERO, to_decimal
 from finsam_ansokan.core.timeutil import format_date, today
@@ -238,8 +239,6 @@ def document_from_content(
 
 
 def _forbund_name() -> str | None:
-    from finsam_ansokan.accounts.services import current_forbund
-
     forbund = current_forbund()
     return forbund.name if forbund else None
 
