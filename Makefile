@@ -56,11 +56,22 @@ serve: migrate
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## lint: ruff, `flask db check` on a scratch database, bandit (high severity fails) and
-## pip-audit (a known vulnerability fails; an unreachable vulnerability service only warns)
+## lint: ruff, the import contracts (the floors, no circle: pyproject [tool.importlinter]),
+## dead code (vulture, allow-list in .ci/vulture_allowlist.py), `flask db check` on a scratch
+## database, bandit (high severity fails) and pip-audit (a known vulnerability fails; an
+## unreachable vulnerability service only warns)
+VULTURE_DECORATORS := @*.route,@*.get,@*.post,@require,@public,@*.command,@*.group,@*.listens_for,@*.context_processor,@*.app_context_processor,@*.app_template_global,@*.errorhandler,@*.user_loader,@*.before_request,@*.after_request,@*.teardown_request,@given,@pytest.fixture
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check finsam_ansokan tests
+	$(BIN)/lint-imports
+	@# tests, benchmarks and templates count as users; only the package's findings fail
+	@names=$$(mktemp --suffix=.py) && $(BIN)/python .ci/template_names.py > $$names && \
+	  ! $(BIN)/vulture finsam_ansokan tests benchmarks .ci/vulture_allowlist.py $$names \
+	    --min-confidence 60 --exclude "scale.py,models.py" \
+	    --ignore-names "validate_*,_value,widget,option_widget,Meta" \
+	    --ignore-decorators "$(VULTURE_DECORATORS)" | grep "^finsam_ansokan/"; \
+	  status=$$?; rm -f $$names; exit $$status
 	@scratch=$$(mktemp -d) && \
 	  DATABASE_URL=sqlite:///$$scratch/check.sqlite3 $(FLASK) db upgrade >/dev/null && \
 	  DATABASE_URL=sqlite:///$$scratch/check.sqlite3 $(FLASK) db check; \

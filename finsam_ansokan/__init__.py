@@ -109,9 +109,16 @@ def register_archive_contributors() -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from .accounts.services import current_forbund
     from .core import templating
+    from .review.history import describe
 
     templating.init_app(app)
+    app.jinja_env.filters["event_text"] = describe
+
+    @app.context_processor
+    def _forbund():
+        return {"forbund": current_forbund()}
 
 
 def register_security_headers(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """Read-only queries over applications, for start pages and lists.
 
-Sums of money are computed in SQL: sökt belopp = personal + lokaler + övrigt − medfinansiering.
+Sums of money are computed in SQL, sökt belopp through :data:`.requested.SIGNED_AMOUNT`.
 """
 
 from __future__ import annotations
@@ -21,19 +21,15 @@ from finsam_ansokan.core.money import ZERO
 from finsam_ansokan.extensions import db
 
 from .models import Application, BudgetLine
+from .requested import SIGNED_AMOUNT
 from .sections import CO_FUNDING
 from .status import Status
-
-#: A budget line's effect on sökt belopp: co-funding is deducted.
-_SIGNED_AMOUNT = case(
-    (BudgetLine.category == CO_FUNDING, -BudgetLine.amount), else_=BudgetLine.amount
-)
 
 
 def requested_sql() -> ColumnElement[Decimal]:
     """Sökt belopp of the application in the enclosing query, as a correlated SQL sum."""
     return (
-        select(func.coalesce(func.sum(_SIGNED_AMOUNT), 0))
+        select(func.coalesce(func.sum(SIGNED_AMOUNT), 0))
         .where(BudgetLine.application_id == Application.id)
         .correlate(Application)
         .scalar_subquery()
@@ -116,7 +112,7 @@ def budget_sums(application_id: int) -> BudgetSums:
             BudgetLine.year,
             func.coalesce(func.sum(case((is_co, 0), else_=BudgetLine.amount)), 0),
             func.coalesce(func.sum(case((is_co, BudgetLine.amount), else_=0)), 0),
-            func.coalesce(func.sum(_SIGNED_AMOUNT), 0),
+            func.coalesce(func.sum(SIGNED_AMOUNT), 0),
         )
         .where(BudgetLine.application_id == application_id)
         .group_by(BudgetLine.year)
@@ -134,7 +130,7 @@ def requested_by_year_many(application_ids: Iterable[int]) -> dict[int, dict[int
     """Sökt belopp per year for many applications in one query (a meeting's agenda)."""
     result: dict[int, dict[int, Decimal]] = {}
     rows = db.session.execute(
-        select(BudgetLine.application_id, BudgetLine.year, func.sum(_SIGNED_AMOUNT))
+        select(BudgetLine.application_id, BudgetLine.year, func.sum(SIGNED_AMOUNT))
         .where(BudgetLine.application_id.in_(list(application_ids)))
         .group_by(BudgetLine.application_id, BudgetLine.year)
         .order_by(BudgetLine.application_id, BudgetLine.year)

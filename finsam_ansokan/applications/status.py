@@ -154,8 +154,6 @@ EDITABLE = frozenset({Status.UTKAST, Status.KOMPLETTERING_BEGARD})
 GRANTED = frozenset({Status.BEVILJAD, Status.DELVIS_BEVILJAD, Status.PAGAENDE, Status.AVSLUTAD})
 #: Statuses in which the board has decided the case: its decision can be read.
 DECIDED = GRANTED | {Status.AVSLAGEN}
-#: Statuses from which no further status change is possible.
-FINAL = frozenset({Status.AVSLAGEN, Status.ATERKALLAD, Status.AVSLUTAD})
 
 
 def target_of(current: Status | str, action: Action) -> Status:

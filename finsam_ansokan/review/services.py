@@ -14,7 +14,7 @@ from finsam_ansokan.applications import services as application_services
 from finsam_ansokan.applications.models import Application, ApplicationVersion
 from finsam_ansokan.applications.status import Action
 from finsam_ansokan.core.errors import DomainError, NotAllowed
-from finsam_ansokan.core.events import record_event
+from finsam_ansokan.core.events import Event, record_event
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
 from finsam_ansokan.notifications import services as notifications
@@ -260,8 +260,6 @@ def history_note(event) -> str | None:
 
 def timeline(application: Application, viewer: User):
     """The application's events, oldest first, without what the viewer may not read."""
-    from finsam_ansokan.core.events import Event
-
     query = (
         select(Event)
         .where(Event.application_id == application.id)

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from finsam_ansokan.accounts.roles import Role
-from finsam_ansokan.budget import services as budget
+from finsam_ansokan.budget import ledger as budget
 from finsam_ansokan.extensions import db
 from finsam_ansokan.meetings import services
 from finsam_ansokan.meetings.models import AgendaItem, Attendance, Decision, Jav, Meeting
