@@ -13,7 +13,7 @@ _.trim_blocks, _.lstrip_blocks, _.isolation_level
 # openpyxl cell and table settings
 _.alignment, _.ref
 # core.transaction marks the request for its teardown
-_.transaction_rolled_back
+_.transaction_rolled_back, _.transaction_keep
 # who decided, signed or resolved: written for the record, read by the archive and audits
 _.submitted_by_id, _.decided_by_id, _.signed_by_id, _.resolved_by_id, _.last_login_at
 # the column type of every amount (used by the models)
