@@ -86,8 +86,12 @@ DOWNLOADS = {
     "meetings.minutes_pdf",
 }
 
-#: GET endpoints that are never an HTML page for anyone.
-NOT_PAGES = {"main.healthz", *DOWNLOADS}
+#: GET endpoints that are never an HTML page for anyone: the health check, and the budget's
+#: front door, which redirects to a year's overview.
+NOT_PAGES = {"main.healthz", "budget.index", *DOWNLOADS}
+
+#: Query strings a page needs to be a page (the comparison of two versions).
+QUERIES = {"applications.compare_versions": "?fran=1&till=1"}
 
 #: Where a date or an amount is broken over two lines: text nodes matching, measured.
 WRAPPED_TOKENS_JS = r"""
@@ -201,7 +205,7 @@ def _page_urls(app, value_sets: list[dict]) -> list[tuple[str, str]]:
             continue
         for values in value_sets:
             for url in urls(rule, values):
-                seen.setdefault(url, rule.endpoint)
+                seen.setdefault(url + QUERIES.get(rule.endpoint, ""), rule.endpoint)
     return sorted(seen.items())
 
 
