@@ -8,6 +8,9 @@ STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
 BENCHSTAMP := $(VENV)/.installed-bench
+# the Nu Html Checker (npm package vnu-jar, pinned in package-lock.json) for the test suite;
+# --ignore-scripts: it runs with the machine's Java, nothing is downloaded besides the jar
+NODESTAMP := node_modules/.installed
 
 .PHONY: run test lint install install-dev migrate demo serve clean e2e-browser bench
 
@@ -26,6 +29,10 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 $(BENCHSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $(STAMP) $@
+
+$(NODESTAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 install: $(STAMP)
 install-dev: $(DEVSTAMP)
@@ -52,8 +59,9 @@ run: migrate
 serve: migrate
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) wsgi:app
 
-## test: the whole suite (unit, integration, end-to-end in headless Chromium)
-test: $(DEVSTAMP)
+## test: the whole suite (unit, integration, end-to-end in headless Chromium, and the
+## Nu Html Checker over every page shape, which needs Java and npm)
+test: $(DEVSTAMP) $(NODESTAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff, the import contracts (the floors, no circle: pyproject [tool.importlinter]),
@@ -86,4 +94,4 @@ bench: $(BENCHSTAMP)
 	timeout 900 $(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules
