@@ -157,6 +157,11 @@ def information_requested(application, message: str, actor: User) -> None:
 
 
 def decision_made(application, summary: str) -> None:
+    """Only a final decision is told (``applications.finality``): the minutes are justerade."""
+    from finsam_ansokan.applications import finality
+
+    if not finality.outcome_visible(application.created_by, application):
+        return
     notify(
         NotificationKind.DECISION,
         [application.created_by],

@@ -249,7 +249,10 @@ _INTERNAL_EVENT_KINDS = frozenset({"internal_note_added", "rekommendation_record
 
 
 def timeline(application: Application, viewer: User):
-    """The application's events, oldest first, without what the viewer may not read."""
+    """The application's events, oldest first, without what the viewer may not read:
+    internal notes and recommendations, and a decision's outcome, § and jäv until its
+    minutes are justerade (``applications.finality``)."""
+    from finsam_ansokan.applications import finality
     from finsam_ansokan.core.events import Event
 
     query = (
@@ -257,7 +260,7 @@ def timeline(application: Application, viewer: User):
         .where(Event.application_id == application.id)
         .order_by(Event.created_at, Event.id)
     )
-    events = list(db.session.scalars(query))
+    events = finality.visible_events(viewer, db.session.scalars(query))
     if policy.can_read_internal(viewer):
         return events
     return [
