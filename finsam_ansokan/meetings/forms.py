@@ -96,7 +96,7 @@ class SignatoryForm(FlaskForm):
         description="Den som har ett konto justerar själv i systemet.",
     )
     name = StringField(
-        "Eller namn (utan konto)",
+        "Eller namnet på en person utan konto",
         description="Kansliet registrerar när personen har justerat på papper.",
         validators=[Optional(), Length(max=200)],
     )

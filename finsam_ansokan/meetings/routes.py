@@ -223,7 +223,7 @@ def _meeting_data(form: MeetingForm) -> services.MeetingData:
 
 
 def _signatory_form(meeting: Meeting, **kwargs) -> SignatoryForm:
-    form = SignatoryForm(**kwargs)
+    form = SignatoryForm(prefix="justering", **kwargs)  # ids apart from the attendance form
     form.attendance_id.choices = choices(
         [(0, "— Ingen, skriv namnet nedan —")]
         + [

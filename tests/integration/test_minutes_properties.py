@@ -25,7 +25,7 @@ from finsam_ansokan.meetings import services
 from finsam_ansokan.meetings.models import AgendaItem, Decision, Meeting, Paragraph
 from finsam_ansokan.review.services import timeline
 
-from .meetings_helpers import YEAR, justera_all, meeting_with_board, prepared_case
+from .meetings_helpers import YEAR, board_of_three, justera_all, prepared_case
 
 #: Meetings are held last year, so every one of them has taken place whatever today is.
 MEETING_YEAR = today().year - 1
@@ -132,21 +132,49 @@ def test_any_sequence_keeps_paragraphs_in_date_order_and_applicants_blind_until_
         area = factory.huvudomrade("Pilotprojekt")
         factory.budget_year(YEAR, frames={area: "2000000"})
         kansli = factory.user(Role.KANSLI)
+        board_of_three(kansli)
+        chair = factory.user(Role.STYRELSE, name="Stefan Berglund")
+        justerare = factory.user(Role.STYRELSE, name="Maja Lindholm")
+        # every row a step might need exists before the steps: a refused step then undoes
+        # only what the service did
+        cases = [prepared_case(factory, area, amounts={YEAR: "300000"}) for _ in range(6)]
         meetings: list[Meeting] = []
         items: list[AgendaItem] = []
         applications = []
 
         def create(day):
-            meeting, _chair = meeting_with_board(
-                factory, kansli, meeting_date=date(MEETING_YEAR, 1, 1) + timedelta(days=day)
+            meeting = services.create_meeting(
+                services.MeetingData(
+                    date=date(MEETING_YEAR, 1, 1) + timedelta(days=day), place="Växjö"
+                ),
+                actor=kansli,
             )
+            present = [
+                services.add_attendance(
+                    meeting,
+                    user=user,
+                    name=None,
+                    organisation=None,
+                    role=role,
+                    note=None,
+                    actor=kansli,
+                )
+                for user, role in ((chair, "ledamot"), (justerare, "ledamot"), (kansli, "ovrig"))
+            ]
+            for role, attendance in zip(
+                ("ordforande", "justerare", "sekreterare"), present, strict=True
+            ):
+                services.add_signatory(
+                    meeting, role=role, attendance=attendance, name=None, actor=kansli
+                )
             meetings.append(meeting)
 
         def add_case(index):
             meeting = _pick(meetings, index)
-            if meeting is None:
+            waiting = [c for c in cases if c not in applications]
+            if meeting is None or not waiting:
                 return
-            application = prepared_case(factory, area, amounts={YEAR: "300000"})
+            application = waiting[0]
             items.append(services.add_case(meeting, application, actor=kansli))
             applications.append(application)
 
