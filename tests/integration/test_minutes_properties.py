@@ -216,3 +216,5 @@ def test_any_sequence_keeps_paragraphs_in_date_order_and_applicants_blind_until_
             _check_money(applications)
     finally:
         savepoint.rollback()
+        # rows read inside the savepoint stay in the identity map; the next example reuses ids
+        db.session.expunge_all()

@@ -273,7 +273,7 @@ def test_the_applicant_sees_no_outcome_paragraph_or_jav_before_justering(login, 
         item,
         kind="delvis_bevilja",
         amounts={YEAR: D("333000")},
-        motivation="Lokalkostnaden ryms i ordinarie verksamhet.",
+        motivation="Lokalkostnaden ryms i Zeta-budgeten.",
         actor=chair,
     )
     applicant = application.created_by
@@ -291,7 +291,7 @@ def test_the_applicant_sees_no_outcome_paragraph_or_jav_before_justering(login, 
         return re.sub(r"<select.*?</select>", "", " ".join(texts + pages), flags=re.S)
 
     before = shown()
-    for secret in ("Delvis beviljad", "333", "Per Holm", "jäv", "§", "ordinarie verksamhet"):
+    for secret in ("Delvis beviljad", "333", "Per Holm", "jäv", "§", "Zeta-budgeten"):
         assert secret not in before, secret
     assert "protokollet ej justerat" in before
     justera_all(meeting, world["kansli"])
