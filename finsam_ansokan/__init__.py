@@ -78,8 +78,8 @@ def register_blueprints(app: Flask) -> None:
     from .followup.routes import bp as followup_bp
     from .followup.routes import lists_bp as followup_lists_bp
     from .main.routes import bp as main_bp
+    from .meetings.routes import anslag_bp, decisions_bp
     from .meetings.routes import bp as meetings_bp
-    from .meetings.routes import decisions_bp
     from .notifications.routes import bp as notifications_bp
     from .review.routes import bp as review_bp
     from .statistics.routes import bp as statistics_bp
@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(followup_lists_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(anslag_bp)
     app.register_blueprint(statistics_bp)
     app.register_blueprint(exports_bp)
 

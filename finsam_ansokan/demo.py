@@ -219,41 +219,77 @@ def _demo_applications(users: dict, members: dict, areas: list, year: int) -> No
     )
     _submit(ready, applicant)
     application_services.transition(ready, Action.START_REVIEW, actor=beredning)
+    _propose(ready, kansli)
+    decided = _application(
+        applicant,
+        members,
+        areas[0],
+        year,
+        title="Samverkansteam för unga vuxna",
+        start_date=start,
+        end_date=end,
+        **COMPLETE_TEXT,
+    )
+    _submit(decided, applicant)
+    application_services.transition(decided, Action.START_REVIEW, actor=beredning)
+    _propose(decided, kansli)
+    _justerat_meeting(users, members, decided)
+    _demo_meeting(users, members, ready)
+
+
+def _propose(application: Application, kansli: User) -> None:
+    """The kansli's förslag till beslut marks the case Klar för beslut."""
     from finsam_ansokan.review import services as review_services
     from finsam_ansokan.review.models import AssessmentKind, AssessmentStage
 
-    # the kansli's förslag till beslut marks the case Klar för beslut
     review_services.assess(
-        ready,
+        application,
         actor=kansli,
         stage=AssessmentStage.PROPOSAL,
         kind=AssessmentKind.BEVILJA,
-        motivation="Insatsen stärker parternas gemensamma kompetens om psykisk ohälsa och "
-        "ryms inom ramen för kompetensutveckling.",
-        amounts=review_services.requested_by_year(ready),
+        motivation="Insatsen stärker parternas gemensamma arbete och ryms inom ramen.",
+        amounts=review_services.requested_by_year(application),
     )
-    _demo_meeting(users, members, ready)
+
+
+def _justerat_meeting(users: dict, members: dict, decided: Application) -> None:
+    """A meeting ten days ago: the case granted, the minutes justerade by the chair and the
+    secretary in the system and by a justerare on paper; its anslag is on the anslagstavla."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from finsam_ansokan.meetings import services as meetings
+    from finsam_ansokan.meetings import settings as meeting_settings
+    from finsam_ansokan.review import services as review_services
+
+    kansli, chair = users[Role.KANSLI], users[Role.STYRELSE]
+    meeting_settings.save(
+        replace(meeting_settings.DEFAULTS, forvaltningsratt="Förvaltningsrätten i Växjö"),
+        actor=kansli,
+    )
+    meeting = _board_meeting(users, members, today() - timedelta(days=10))
+    item = meetings.add_case(meeting, decided, actor=kansli)
+    meetings.record_decision(
+        item,
+        kind="bevilja",
+        amounts=review_services.requested_by_year(decided),
+        villkor="att insatsen registreras i SUS",
+        actor=chair,
+    )
+    signatories = meeting.signatories
+    meetings.justera(signatories[0], actor=chair, password=DEMO_PASSWORD)
+    meetings.justera(signatories[1], actor=kansli, password=DEMO_PASSWORD)
+    meetings.record_paper_justering(signatories[2], actor=kansli)
 
 
 def _demo_meeting(users: dict, members: dict, ready: Application) -> None:
     """An upcoming board meeting with the prepared case on the agenda (invented people)."""
-    from datetime import time, timedelta
+    from datetime import timedelta
 
     from finsam_ansokan.meetings import services as meetings
 
     kansli = users[Role.KANSLI]
-    meeting = meetings.create_meeting(
-        meetings.MeetingData(
-            date=today() + timedelta(days=14),
-            place="Förbundets kansli, Växjö",
-            start_time=time(9, 0),
-            end_time=time(11, 0),
-            chair_name=users[Role.STYRELSE].name,
-            secretary_name=kansli.name,
-            justerare_name="Maria Nyström",
-        ),
-        actor=kansli,
-    )
+    meeting = _board_meeting(users, members, today() + timedelta(days=14))
     meetings.add_case(meeting, ready, actor=kansli)
     meetings.add_other_item(
         meeting,
@@ -261,23 +297,54 @@ def _demo_meeting(users: dict, members: dict, ready: Application) -> None:
         notes="Läget i pågående insatser och uppföljningen i SUS.",
         actor=kansli,
     )
+
+
+def _board_meeting(users: dict, members: dict, day):
+    """A board meeting with the board present and its ordförande, sekreterare (the
+    förbundschef) and justerare (without an account) named."""
+    from datetime import time
+
+    from finsam_ansokan.meetings import services as meetings
+
+    kansli = users[Role.KANSLI]
+    meeting = meetings.create_meeting(
+        meetings.MeetingData(
+            date=day,
+            place="Förbundets kansli, Växjö",
+            start_time=time(9, 0),
+            end_time=time(11, 0),
+        ),
+        actor=kansli,
+    )
     board = [
         (users[Role.STYRELSE], None, None, "ledamot", "ordförande"),
         (None, "Maria Nyström", "Region Kronoberg", "ledamot", "vice ordförande"),
         (None, "Per Alm", "Växjö kommun", "ledamot", None),
         (None, "Eva Lund", "Alvesta kommun", "tjanstgorande_ersattare", "ersätter Ola Berg"),
+        (None, "Anna Berg", "Försäkringskassan", "ledamot", None),
+        (None, "Jonas Ek", "Tingsryd kommun", "ledamot", None),
         (kansli, None, None, "ovrig", "förbundschef, sekreterare"),
     ]
+    present = []
     for user, name, organisation, role, note in board:
-        meetings.add_attendance(
-            meeting,
-            user=user,
-            name=name,
-            organisation=members.get(organisation) if organisation else None,
-            role=role,
-            note=note,
-            actor=kansli,
+        present.append(
+            meetings.add_attendance(
+                meeting,
+                user=user,
+                name=name,
+                organisation=members.get(organisation) if organisation else None,
+                role=role,
+                note=note,
+                actor=kansli,
+            )
         )
+    for role, attendance, name in (
+        ("ordforande", present[0], None),
+        ("sekreterare", present[-1], None),
+        ("justerare", None, "Maria Nyström"),
+    ):
+        meetings.add_signatory(meeting, role=role, attendance=attendance, name=name, actor=kansli)
+    return meeting
 
 
 def _submit(application: Application, actor: User) -> None:

@@ -65,6 +65,8 @@ from finsam_ansokan.meetings.models import (
     DecisionAmount,
     Jav,
     Meeting,
+    Paragraph,
+    Signatory,
 )
 from finsam_ansokan.meetings.services import OPENING_PARAGRAPHS
 from finsam_ansokan.review.models import Assessment, AssessmentAmount, Comment
@@ -201,6 +203,8 @@ def load_scale(n: int, seed: int = 20_03_1210) -> dict[str, int]:
         Meeting,
         AgendaItem,
         Attendance,
+        Signatory,
+        Paragraph,
         Decision,
         DecisionAmount,
         FrameGrant,
@@ -563,10 +567,7 @@ def load_scale(n: int, seed: int = 20_03_1210) -> dict[str, int]:
             start_time=time(9, 0),
             end_time=time(12, 0),
             place="Förbundets kansli, Växjö",
-            first_paragraph=first,
-            chair_name="Stefan Berg",
-            secretary_name="Karin Ek",
-            justerare_name="Maria Nyström",
+            first_paragraph=None,
             created_at=_at(meeting_date - timedelta(days=30)) if decided else now,
             created_by_id=kansli,
             signed_at=None,
@@ -592,6 +593,46 @@ def load_scale(n: int, seed: int = 20_03_1210) -> dict[str, int]:
                 note=note,
                 present=True,
             )
+        for order, (role, name) in enumerate(
+            (
+                ("ordforande", "Stefan Berg"),
+                ("sekreterare", "Karin Ek"),
+                ("justerare", "Maria Nyström"),
+            ),
+            start=1,
+        ):
+            rows.add(
+                Signatory,
+                id=next_id(Signatory),
+                meeting_id=meeting_id,
+                role=role,
+                role_order=order,
+                attendance_id=None,
+                name=name,
+                signed_at=_at(meeting_date + timedelta(days=7)) if decided else None,
+                signed_by_id=kansli if decided else None,
+            )
+
+        def paragraph_row(
+            number: int,
+            item_id: int | None,
+            heading: str,
+            meeting_id: int = meeting_id,
+            year: int = meeting_date.year,
+        ) -> None:
+            rows.add(
+                Paragraph,
+                id=next_id(Paragraph),
+                year=year,
+                number=number,
+                meeting_id=meeting_id,
+                agenda_item_id=item_id,
+                heading=heading,
+            )
+
+        if decided:
+            for offset, (heading, _text) in enumerate(OPENING_PARAGRAPHS):
+                paragraph_row(first + offset, None, heading)
         paragraph = first + len(OPENING_PARAGRAPHS)
         for position, app in enumerate(cases, start=1):
             item_id = next_id(AgendaItem)
@@ -615,11 +656,15 @@ def load_scale(n: int, seed: int = 20_03_1210) -> dict[str, int]:
                     automatic=True,
                 )
             if decided:
+                paragraph_row(paragraph, item_id, "Ansökan om medel")
                 paragraph += 1
                 _decide(app, item_id, kansli, rows, next_id, needed)
+        other_id = next_id(AgendaItem)
+        if decided:
+            paragraph_row(paragraph, other_id, "Förbundschefen informerar")
         rows.add(
             AgendaItem,
-            id=next_id(AgendaItem),
+            id=other_id,
             meeting_id=meeting_id,
             position=len(cases) + 1,
             application_id=None,
@@ -629,14 +674,29 @@ def load_scale(n: int, seed: int = 20_03_1210) -> dict[str, int]:
         )
         paragraph_next[meeting_date.year] = paragraph + 1
         if decided:
-            signed.append({"b_id": meeting_id, "b_signed": _at(meeting_date + timedelta(days=7))})
-    rows.flush(Meeting, Attendance, AgendaItem, Jav, Decision, DecisionAmount)
+            posted = meeting_date + timedelta(days=7)
+            signed.append(
+                {
+                    "b_id": meeting_id,
+                    "b_signed": _at(posted),
+                    "b_first": first,
+                    "b_up": posted,
+                    "b_down": posted + timedelta(days=21),
+                }
+            )
+    rows.flush(Meeting, Attendance, AgendaItem, Jav, Decision, DecisionAmount, Signatory, Paragraph)
     if signed:
         meetings_table = Meeting.__table__
         db.session.execute(
             update(meetings_table)
             .where(meetings_table.c.id == bindparam("b_id"))
-            .values(signed_at=bindparam("b_signed"), signed_by_id=kansli),
+            .values(
+                signed_at=bindparam("b_signed"),
+                signed_by_id=kansli,
+                first_paragraph=bindparam("b_first"),
+                anslag_up_on=bindparam("b_up"),
+                anslag_down_on=bindparam("b_down"),
+            ),
             signed,
         )
 
@@ -931,15 +991,12 @@ def _content(app: _App, member_names: dict, area_names: dict) -> dict[str, Any]:
 
 def _next_paragraphs() -> dict[int, int]:
     """Per calendar year, the next free § after the meetings already in the database."""
-    result: dict[int, int] = {}
-    for meeting_date, first, last in db.session.execute(
-        select(Meeting.date, Meeting.first_paragraph, func.max(AgendaItem.paragraph))
-        .outerjoin(AgendaItem, AgendaItem.meeting_id == Meeting.id)
-        .group_by(Meeting.id, Meeting.date, Meeting.first_paragraph)
-    ):
-        used = max(last or 0, first + len(OPENING_PARAGRAPHS) - 1)
-        result[meeting_date.year] = max(result.get(meeting_date.year, 1), used + 1)
-    return result
+    return {
+        year: last + 1
+        for year, last in db.session.execute(
+            select(Paragraph.year, func.max(Paragraph.number)).group_by(Paragraph.year)
+        )
+    }
 
 
 def _reset_sequences() -> None:

@@ -173,6 +173,7 @@ class Factory:
             application=application,
             at=granted_at,
         )
+        transition(application, Action.DECIDE, actor=None)
         transition(application, Action.GRANT, actor=None)
         if start:
             transition(application, Action.START, actor=None)

@@ -18,6 +18,10 @@ class Status(StrEnum):
     UNDER_BEREDNING = "under_beredning"
     KOMPLETTERING_BEGARD = "komplettering_begard"
     KLAR_FOR_BESLUT = "klar_for_beslut"
+    #: Decided at a meeting whose minutes are not yet justerade: nothing about the
+    #: decision is final, so nothing about it is shown outside the meeting (see
+    #: ``applications/finality.py``). Justering moves the case on.
+    BESLUTAD = "beslutad"
     BEVILJAD = "beviljad"
     DELVIS_BEVILJAD = "delvis_beviljad"
     AVSLAGEN = "avslagen"
@@ -36,6 +40,7 @@ STATUS_LABELS: dict[Status, str] = {
     Status.UNDER_BEREDNING: "Under beredning",
     Status.KOMPLETTERING_BEGARD: "Komplettering begärd",
     Status.KLAR_FOR_BESLUT: "Klar för beslut",
+    Status.BESLUTAD: "Beslutad vid sammanträde, protokollet ej justerat",
     Status.BEVILJAD: "Beviljad",
     Status.DELVIS_BEVILJAD: "Delvis beviljad",
     Status.AVSLAGEN: "Avslagen",
@@ -53,6 +58,8 @@ class Action(StrEnum):
     REQUEST_INFO = "request_info"  # Begär komplettering
     RESUBMIT = "resubmit"  # Skicka in kompletteringen
     MARK_READY = "mark_ready"  # Klar för beslut
+    DECIDE = "decide"  # Beslut registrerat vid sammanträdet (protokollet ej justerat)
+    POSTPONE = "postpone"  # Bordlägg (at justering: back to Klar för beslut)
     SEND_BACK = "send_back"  # Återremittera
     GRANT = "grant"  # Bevilja
     GRANT_PART = "grant_part"  # Delvis bevilja
@@ -73,6 +80,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REQUEST_INFO: "Begär komplettering",
     Action.RESUBMIT: "Skicka in komplettering",
     Action.MARK_READY: "Klar för beslut",
+    Action.DECIDE: "Registrera beslut",
+    Action.POSTPONE: "Bordlägg",
     Action.SEND_BACK: "Återremittera",
     Action.GRANT: "Bevilja",
     Action.GRANT_PART: "Delvis bevilja",
@@ -101,8 +110,9 @@ _UNDECIDED = frozenset(
     }
 )
 
-#: The process from DOMAIN.md, "The process". Bordläggning is not a status change: the
-#: case stays Klar för beslut and moves to a later meeting.
+#: The process from DOMAIN.md, "The process". A decision recorded at a meeting makes the
+#: case Beslutad (pending); only justering of the minutes moves it to its outcome (the
+#: grant, part grant, rejection, återremiss, or back to Klar för beslut if bordlagd).
 TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in (
@@ -117,10 +127,12 @@ TRANSITIONS: dict[Action, Transition] = {
             Action.RESUBMIT, frozenset({Status.KOMPLETTERING_BEGARD}), Status.UNDER_BEREDNING
         ),
         Transition(Action.MARK_READY, frozenset({Status.UNDER_BEREDNING}), Status.KLAR_FOR_BESLUT),
-        Transition(Action.SEND_BACK, frozenset({Status.KLAR_FOR_BESLUT}), Status.UNDER_BEREDNING),
-        Transition(Action.GRANT, frozenset({Status.KLAR_FOR_BESLUT}), Status.BEVILJAD),
-        Transition(Action.GRANT_PART, frozenset({Status.KLAR_FOR_BESLUT}), Status.DELVIS_BEVILJAD),
-        Transition(Action.REJECT, frozenset({Status.KLAR_FOR_BESLUT}), Status.AVSLAGEN),
+        Transition(Action.DECIDE, frozenset({Status.KLAR_FOR_BESLUT}), Status.BESLUTAD),
+        Transition(Action.POSTPONE, frozenset({Status.BESLUTAD}), Status.KLAR_FOR_BESLUT),
+        Transition(Action.SEND_BACK, frozenset({Status.BESLUTAD}), Status.UNDER_BEREDNING),
+        Transition(Action.GRANT, frozenset({Status.BESLUTAD}), Status.BEVILJAD),
+        Transition(Action.GRANT_PART, frozenset({Status.BESLUTAD}), Status.DELVIS_BEVILJAD),
+        Transition(Action.REJECT, frozenset({Status.BESLUTAD}), Status.AVSLAGEN),
         Transition(
             Action.START, frozenset({Status.BEVILJAD, Status.DELVIS_BEVILJAD}), Status.PAGAENDE
         ),
@@ -135,14 +147,7 @@ TRANSITIONS: dict[Action, Transition] = {
         # minutes are justerade a correction is a new decision at a later meeting.
         Transition(
             Action.REOPEN,
-            frozenset(
-                {
-                    Status.BEVILJAD,
-                    Status.DELVIS_BEVILJAD,
-                    Status.AVSLAGEN,
-                    Status.UNDER_BEREDNING,
-                }
-            ),
+            frozenset({Status.BESLUTAD}),
             Status.KLAR_FOR_BESLUT,
         ),
     )

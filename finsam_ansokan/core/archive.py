@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,17 @@ class ArchiveDocument:
     render: Callable[[], bytes]
     application_id: int | None = None
     title: str | None = None
+    #: The document's own date (the decision, the justering, the version) for ``index.csv``.
+    date: date | None = None
 
 
 Contributor = Callable[[int], Iterable[ArchiveDocument]]
+
+
+def application_folder(diarie_year: int, diarie_number: int) -> str:
+    """The folder of one case in the zip: ``ansokningar/2026-0014``."""
+    return f"ansokningar/{diarie_year}-{diarie_number:04d}"
+
 
 _contributors: dict[str, Contributor] = {}
 

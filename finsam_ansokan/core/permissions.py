@@ -53,6 +53,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "view_meetings": READERS,
     "manage_meetings": frozenset({Role.KANSLI}),
     "record_decisions": frozenset({Role.KANSLI, Role.STYRELSE}),
+    # a named ordförande, sekreterare or justerare justerar in their own name
+    "justera_minutes": frozenset({Role.KANSLI, Role.STYRELSE}),
     # statistics and exports: an export of a page needs the page's capability; the yearly
     # archive package is for the diarium (kansli) and the auditors
     "view_statistics": READERS,

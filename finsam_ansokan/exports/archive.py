@@ -16,19 +16,19 @@ memory; :func:`build` writes to any binary file object.
 from __future__ import annotations
 
 import zipfile
-from collections import defaultdict
 from collections.abc import Iterator
 from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from finsam_ansokan.applications import pdf
+from finsam_ansokan.applications import finality, pdf
 from finsam_ansokan.applications.models import Application, ApplicationVersion
 from finsam_ansokan.applications.queries import with_requested
 from finsam_ansokan.budget import ledger
 from finsam_ansokan.core import archive as registry
 from finsam_ansokan.core.archive import ArchiveDocument
+from finsam_ansokan.core.timeutil import as_local
 from finsam_ansokan.extensions import db
 
 from . import csvfile
@@ -37,18 +37,17 @@ from .tables import Column, Kind, Table
 INDEX_NAME = "index.csv"
 INDEX_COLUMNS = [
     Column("Diarienummer"),
+    Column("Datum", Kind.DATE),
+    Column("Dokument"),
+    Column("Fil"),
     Column("Titel"),
     Column("Organisation"),
     Column("Huvudområde"),
     Column("Status"),
     Column("Sökt belopp", Kind.MONEY),
     Column("Beviljat belopp", Kind.MONEY),
-    Column("Filer"),
 ]
-
-
-def application_folder(diarie_year: int, diarie_number: int) -> str:
-    return f"ansokningar/{diarie_year}-{diarie_number:04d}"
+application_folder = registry.application_folder
 
 
 def _render_version(version_id: int) -> bytes:
@@ -65,17 +64,20 @@ def application_versions(year: int) -> Iterator[ArchiveDocument]:
             Application.id,
             Application.diarie_year,
             Application.diarie_number,
+            ApplicationVersion.submitted_at,
         )
         .join(Application, Application.id == ApplicationVersion.application_id)
         .where(Application.diarie_year == year)
         .order_by(Application.diarie_number, ApplicationVersion.number)
     ).all()
-    for version_id, number, application_id, diarie_year, diarie_number in rows:
+    for version_id, number, application_id, diarie_year, diarie_number, submitted in rows:
         yield ArchiveDocument(
             path=f"{application_folder(diarie_year, diarie_number)}/"
             f"ansokan-{diarie_year}-{diarie_number}-version-{number}.pdf",
             render=lambda version_id=version_id: _render_version(version_id),
             application_id=application_id,
+            title=f"Ansökan, version {number}",
+            date=as_local(submitted).date() if submitted else None,
         )
 
 
@@ -84,7 +86,7 @@ def register_contributors() -> None:
     from finsam_ansokan.meetings import archive as meetings_archive
 
     registry.register("ansokningar", application_versions)
-    registry.register("protokoll", meetings_archive.contributor)
+    meetings_archive.register()
 
 
 def documents(year: int) -> list[ArchiveDocument]:
@@ -96,12 +98,11 @@ def documents(year: int) -> list[ArchiveDocument]:
 
 
 def index_table(year: int, docs: list[ArchiveDocument]) -> Table:
-    """``index.csv``: one row per application registered in ``year``, then one per
-    document that belongs to no application. One query."""
-    files: dict[int, list[str]] = defaultdict(list)
-    for doc in docs:
-        if doc.application_id is not None:
-            files[doc.application_id].append(doc.path)
+    """``index.csv``: one row per document, with its diarienummer and date and the case it
+    belongs to (title, organisation, huvudområde, status, sökt, beviljat). One query.
+
+    Status and beviljat are as anyone may read them (``applications.finality``): a case whose
+    minutes are not justerade shows as decided-pending, without the amount."""
     rows = db.session.execute(
         select(Application, ledger.granted_sql(Application.id))
         .options(
@@ -112,23 +113,35 @@ def index_table(year: int, docs: list[ArchiveDocument]) -> Table:
         .where(Application.diarie_year == year)
         .order_by(Application.diarie_number)
     ).all()
+    cases = {application.id: (application, granted) for application, granted in rows}
+    order = {application.id: position for position, (application, _g) in enumerate(rows)}
     table = Table(title=f"Arkiv {year}", columns=INDEX_COLUMNS)
-    for application, granted in rows:
+    ordered = sorted(
+        docs,
+        key=lambda d: (d.application_id is None, order.get(d.application_id, 0), d.path),
+    )
+    for doc in ordered:
+        case = cases.get(doc.application_id) if doc.application_id is not None else None
+        if case is None:
+            table.rows.append(
+                ["", doc.date, doc.title or doc.path, doc.path, "", "", "", "", None, None]
+            )
+            continue
+        application, granted = case
         table.rows.append(
             [
                 application.diarienummer,
+                doc.date,
+                doc.title or doc.path,
+                doc.path,
                 application.display_title,
                 application.organisation.name,
                 application.huvudomrade.name if application.huvudomrade else "",
                 application.status_label,
                 application.requested,
-                granted,
-                " | ".join(files.get(application.id, [])),
+                granted if finality.outcome_visible(None, application) else None,
             ]
         )
-    for doc in docs:
-        if doc.application_id is None:
-            table.rows.append(["", doc.title or doc.path, "", "", "", None, None, doc.path])
     return table
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from finsam_ansokan import overview as budget_overview
-from finsam_ansokan.applications import queries
+from finsam_ansokan.applications import finality, queries
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.budget import ledger
 from finsam_ansokan.budget.models import BudgetYear
@@ -93,7 +93,8 @@ APPLICATION_COLUMNS = [
 ]
 
 
-def application_row(application: Application, granted: Decimal) -> list[Any]:
+def application_row(application: Application, granted: Decimal | None) -> list[Any]:
+    """One row; ``granted`` is None where the viewer may not read the decision yet."""
     return [
         application.diarienummer or "",
         application.display_title,
@@ -103,7 +104,7 @@ def application_row(application: Application, granted: Decimal) -> list[Any]:
         application.first_year,
         application.last_year or application.first_year,
         application.requested if application.requested is not None else Decimal(0),
-        Decimal(granted),
+        Decimal(granted) if granted is not None else None,
         application.submitted_at,
         application.updated_at,
     ]
@@ -117,5 +118,10 @@ def applications_table(user: Any, filters: queries.Filters) -> Table:
     return Table(
         title="Ansökningar",
         columns=APPLICATION_COLUMNS,
-        rows=[application_row(application, granted) for application, granted in rows],
+        rows=[
+            application_row(
+                application, granted if finality.outcome_visible(user, application) else None
+            )
+            for application, granted in rows
+        ],
     )

@@ -7,6 +7,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    PasswordField,
     RadioField,
     SelectField,
     StringField,
@@ -17,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from finsam_ansokan.core.forms import choices
 
-from .models import AttendanceRole, DecisionKind, MeetingKind
+from .models import AttendanceRole, DecisionKind, MeetingKind, SignatoryRole
 from .services import MAX_TEXT
 
 
@@ -36,14 +37,6 @@ class MeetingForm(FlaskForm):
         "Plats",
         validators=[DataRequired("Ange plats för sammanträdet."), Length(max=200)],
     )
-    first_paragraph = IntegerField(
-        "Första paragraf (§)",
-        description="Lämna tomt för att fortsätta efter årets senaste paragraf.",
-        validators=[Optional(), NumberRange(min=1, max=100_000, message="Ange ett positivt tal.")],
-    )
-    chair_name = StringField("Ordförande", validators=[Optional(), Length(max=200)])
-    secretary_name = StringField("Sekreterare", validators=[Optional(), Length(max=200)])
-    justerare_name = StringField("Justerare", validators=[Optional(), Length(max=200)])
 
 
 class AddCaseForm(FlaskForm):
@@ -91,6 +84,81 @@ class JavForm(FlaskForm):
     )
     reason = StringField(
         "Skäl", validators=[DataRequired("Ange skälet till jävet."), Length(max=300)]
+    )
+
+
+class SignatoryForm(FlaskForm):
+    role = SelectField("Uppgift", choices=choices((r.value, r.label) for r in SignatoryRole))
+    attendance_id = SelectField(
+        "Person i närvarolistan",
+        coerce=int,
+        validators=[Optional()],
+        description="Den som har ett konto justerar själv i systemet.",
+    )
+    name = StringField(
+        "Eller namnet på en person utan konto",
+        description="Kansliet registrerar när personen har justerat på papper.",
+        validators=[Optional(), Length(max=200)],
+    )
+
+
+class JusteraForm(FlaskForm):
+    password = PasswordField(
+        "Ditt lösenord",
+        description="Bekräfta att det är du som justerar protokollet.",
+        validators=[DataRequired("Ange ditt lösenord.")],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class SettingsForm(FlaskForm):
+    board_size = IntegerField(
+        "Antal ledamöter i styrelsen",
+        description="Lämna tomt för en ledamot per medlemsorganisation.",
+        validators=[Optional(), NumberRange(min=1, max=99, message="Ange 1–99.")],
+    )
+    quorum_percent = IntegerField(
+        "Beslutför när mer än (procent av ledamöterna) deltar",
+        description="50 betyder mer än hälften. Tjänstgörande ersättare räknas; jäviga inte.",
+        validators=[
+            InputRequired("Ange en andel."),
+            NumberRange(min=1, max=99, message="Ange 1–99."),
+        ],
+    )
+    justering_days = IntegerField(
+        "Protokollet ska vara justerat inom (dagar efter sammanträdet)",
+        validators=[
+            InputRequired("Ange antal dagar."),
+            NumberRange(min=1, max=90, message="Ange 1–90."),
+        ],
+    )
+    anslag_days = IntegerField(
+        "Anslaget sitter uppe (dagar)",
+        description="Minst tre veckor (21 dagar), då tiden för överklagande löper.",
+        validators=[
+            InputRequired("Ange antal dagar."),
+            NumberRange(min=21, max=90, message="Ange 21–90."),
+        ],
+    )
+    forvaltningsratt = StringField(
+        "Förvaltningsrätt",
+        description="Dit ett överklagande (laglighetsprövning) ska skickas.",
+        validators=[DataRequired("Ange förvaltningsrätten."), Length(max=200)],
+    )
+    minutes_kept_at = StringField(
+        "Protokollet förvaras",
+        validators=[DataRequired("Ange var protokollet förvaras."), Length(max=300)],
+    )
+    appeal_text = TextAreaField(
+        "Hur man överklagar (i beslutsbrevet)",
+        description="Platshållare: {forvaltningsratt}, {last_day} (sista dag), {anslag_up}.",
+        validators=[DataRequired("Skriv texten."), Length(max=4000)],
+        render_kw={"rows": 6},
+    )
+    next_steps_text = TextAreaField(
+        "Vad händer sedan (i beslutsbrevet)",
+        validators=[DataRequired("Skriv texten."), Length(max=4000)],
+        render_kw={"rows": 5},
     )
 
 

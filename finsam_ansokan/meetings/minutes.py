@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 
 from finsam_ansokan.accounts.services import current_forbund
 from finsam_ansokan.core.money import format_money
-from finsam_ansokan.core.timeutil import format_date
+from finsam_ansokan.core.timeutil import format_date, format_datetime
+from finsam_ansokan.followup import services as followup
 from finsam_ansokan.review.models import Assessment, AssessmentStage
 from finsam_ansokan.review.services import latest_assessment, requested_by_year
 
 from . import services
-from .models import AgendaItem, Decision, Meeting
+from . import settings as meeting_settings
+from .models import AgendaItem, Decision, Meeting, Signatory
 
 
 @dataclass
@@ -42,6 +44,46 @@ class Person:
 
 
 @dataclass
+class Signature:
+    role: str
+    name: str
+    #: "Justerat digitalt 2026-11-25 14:02" / "Justerat på papper …" / "Ej justerat"
+    text: str
+
+
+def signature(signatory: Signatory) -> Signature:
+    if signatory.signed_at is None:
+        text = "Ej justerat"
+    elif signatory.digital:
+        text = f"Justerat digitalt {format_datetime(signatory.signed_at)}"
+    else:
+        recorder = signatory.signed_by.name if signatory.signed_by else "kansliet"
+        text = (
+            f"Justerat på papper, registrerat {format_datetime(signatory.signed_at)} av {recorder}"
+        )
+    return Signature(signatory.role_enum.label, signatory.display_name, text)
+
+
+@dataclass
+class Anslag:
+    up: str
+    down: str
+    kept_at: str
+    last_day: str
+
+
+def anslag_of(meeting: Meeting) -> Anslag | None:
+    if meeting.anslag_up_on is None:
+        return None
+    return Anslag(
+        up=format_date(meeting.anslag_up_on),
+        down=format_date(meeting.anslag_down_on),
+        kept_at=meeting_settings.current().minutes_kept_at,
+        last_day=format_date(services.appeal_last_day(meeting)),
+    )
+
+
+@dataclass
 class MinutesDocument:
     forbund: str
     meeting: Meeting
@@ -53,6 +95,9 @@ class MinutesDocument:
     paragraphs: list[Paragraph]
     signed: bool
     signed_date: str | None
+    signatures: list[Signature] = field(default_factory=list)
+    justerare: str = ""
+    anslag: Anslag | None = None
 
     @property
     def paragraph_range(self) -> str:
@@ -68,7 +113,7 @@ class MinutesDocument:
         return f"protokoll-{format_date(self.meeting.date)}"
 
 
-def _forbund_name() -> str:
+def forbund_name() -> str:
     forbund = current_forbund()
     return forbund.name if forbund else "Samordningsförbundet"
 
@@ -107,11 +152,11 @@ def proposal_sentence(proposal: Assessment) -> str:
     return f"Kansliet föreslår att styrelsen beviljar ansökan med {amounts}."
 
 
-def case_paragraph(item: AgendaItem) -> Paragraph:
+def case_paragraph(item: AgendaItem, number: int | None = None) -> Paragraph:
     application = item.application
     decision: Decision | None = item.decision
     paragraph = Paragraph(
-        number=item.paragraph,
+        number=item.paragraph or number,
         heading=f"Ansökan om medel: {application.display_title}",
         diarienummer=application.diarienummer,
     )
@@ -143,8 +188,8 @@ def case_paragraph(item: AgendaItem) -> Paragraph:
     return paragraph
 
 
-def _other_paragraph(item: AgendaItem) -> Paragraph:
-    paragraph = Paragraph(number=item.paragraph, heading=item.title or "Övrigt")
+def _other_paragraph(item: AgendaItem, number: int | None = None) -> Paragraph:
+    paragraph = Paragraph(number=item.paragraph or number, heading=item.title or "Övrigt")
     if item.notes:
         paragraph.texts.append((None, item.notes))
     paragraph.decision = "Styrelsen beslutar att lägga informationen till handlingarna."
@@ -152,30 +197,33 @@ def _other_paragraph(item: AgendaItem) -> Paragraph:
 
 
 def minutes_document(meeting: Meeting) -> MinutesDocument:
-    opening = []
-    for offset, (heading, text) in enumerate(services.OPENING_PARAGRAPHS):
-        opening.append(
-            Paragraph(
-                number=meeting.first_paragraph + offset,
-                heading=heading,
-                decision=text.format(justerare=meeting.justerare_name or "…"),
-            )
-        )
-    items = [case_paragraph(i) if i.is_case else _other_paragraph(i) for i in meeting.items]
-    numbered = sorted((p for p in items if p.number is not None), key=lambda p: p.number)
-    pending = [p for p in items if p.number is None]
+    """The minutes; before justering the §§ are the preliminary numbers (the draft says so)."""
+    first = services.first_paragraph(meeting)
+    justerare = meeting.justerare_names or "…"
+    opening = [
+        Paragraph(number=first + offset, heading=heading, decision=text.format(justerare=justerare))
+        for offset, (heading, text) in enumerate(services.OPENING_PARAGRAPHS)
+    ]
+    numbers = services.item_numbers(meeting)
+    items = [
+        case_paragraph(i, numbers[i.id]) if i.is_case else _other_paragraph(i, numbers[i.id])
+        for i in meeting.items
+    ]
     present = [a for a in meeting.attendance if a.present]
     return MinutesDocument(
-        forbund=_forbund_name(),
+        forbund=forbund_name(),
         meeting=meeting,
         title="Sammanträdesprotokoll",
         when=_when(meeting),
         place=meeting.place,
         beslutande=[_person(a) for a in present if a.role_enum.decides],
         ovriga=[_person(a) for a in present if not a.role_enum.decides],
-        paragraphs=opening + numbered + pending,
+        paragraphs=opening + items,
         signed=meeting.is_signed,
         signed_date=format_date(meeting.signed_at) if meeting.signed_at else None,
+        signatures=[signature(s) for s in meeting.signatories],
+        justerare=meeting.justerare_names,
+        anslag=anslag_of(meeting),
     )
 
 
@@ -188,6 +236,11 @@ class LetterDocument:
     contact: str | None
     paragraph: Paragraph
     signed_date: str | None
+    signatures: list[Signature]
+    anslag: Anslag | None
+    appeal: str
+    next_steps: str
+    reports: list[tuple[str, str]]  # (kind, due date)
 
     @property
     def file_stem(self) -> str:
@@ -195,17 +248,48 @@ class LetterDocument:
         return f"beslutsbrev-{dnr}"
 
 
+def _reports(decision: Decision) -> list[tuple[str, str]]:
+    """The reports the project owes: its schedule, or the default one from its dates."""
+    application = decision.application
+    if not decision.kind_enum.grants:
+        return []
+    reports = followup.reports_for(application)
+    if reports:
+        return [(r.kind_label, format_date(r.due_date)) for r in reports]
+    if application.start_date and application.end_date:
+        return [
+            (kind.label, format_date(due))
+            for kind, due, _start, _end in followup.default_schedule(
+                application.start_date, application.end_date
+            )
+        ]
+    return []
+
+
 def letter_document(decision: Decision) -> LetterDocument:
-    """Utdrag ur protokollet: the one paragraph, certified (Utdragsbestyrkande)."""
+    """Beslutsbrevet: the certified extract (utdrag) of the §, how to appeal by when, and
+    what happens next. Only for justerade minutes (the routes and the archive ask)."""
     item = decision.agenda_item
     meeting = item.meeting
     application = decision.application
+    rules = meeting_settings.current()
+    anslag = anslag_of(meeting)
+    appeal = rules.appeal_text.format(
+        forvaltningsratt=rules.forvaltningsratt,
+        last_day=anslag.last_day if anslag else "…",
+        anslag_up=anslag.up if anslag else "…",
+    )
     return LetterDocument(
-        forbund=_forbund_name(),
+        forbund=forbund_name(),
         meeting=meeting,
         when=_when(meeting),
         recipient=application.organisation.name,
         contact=application.contact_name,
         paragraph=case_paragraph(item),
         signed_date=format_date(meeting.signed_at) if meeting.signed_at else None,
+        signatures=[signature(s) for s in meeting.signatories],
+        anslag=anslag,
+        appeal=appeal,
+        next_steps=rules.next_steps_text if decision.kind_enum.grants else "",
+        reports=_reports(decision),
     )

@@ -1,9 +1,14 @@
-"""Board meetings (sammanträden), their agenda, attendance, jäv and decisions.
+"""Board meetings (sammanträden), their agenda, attendance, jäv, decisions and justering.
 
-Once a meeting's minutes are signed off (``Meeting.signed_at`` set), nothing about it may
-change: the service refuses, and database triggers (migration 0006) refuse INSERT, UPDATE
-and DELETE of its agenda items, decisions, decision amounts, attendance and jäv rows, and
-any UPDATE or DELETE of the meeting itself.
+Once a meeting's minutes are justerade (``Meeting.signed_at`` set, when the last of its
+signatories has justerat), nothing about it may change: the service refuses, and database
+triggers (migrations 0007 and 0009) refuse INSERT, UPDATE and DELETE of its agenda items,
+decisions, decision amounts, attendance, jäv, signatory and paragraph rows, and any UPDATE
+or DELETE of the meeting itself.
+
+§ numbers are fixed at justering, in the order of the meetings' dates, and held unique per
+calendar year by the ``paragraphs`` table (an installation serves one förbund, so unique
+per year is unique per förbund and year).
 """
 
 from __future__ import annotations
@@ -108,11 +113,39 @@ def _values(enum: type[StrEnum]) -> str:
     return ", ".join(f"'{v.value}'" for v in enum)
 
 
+class SignatoryRole(StrEnum):
+    ORDFORANDE = "ordforande"
+    SEKRETERARE = "sekreterare"
+    JUSTERARE = "justerare"
+
+    @property
+    def label(self) -> str:
+        return {"ordforande": "Ordförande", "sekreterare": "Sekreterare", "justerare": "Justerare"}[
+            self.value
+        ]
+
+
+#: Meeting dates the system accepts (a typo like year 1 or 9999 is refused).
+EARLIEST_MEETING_DATE = date(2000, 1, 1)
+LATEST_MEETING_DATE = date(2199, 12, 31)
+
+
 class Meeting(db.Model):
     __tablename__ = "meetings"
     __table_args__ = (
         CheckConstraint(f"kind IN ({_values(MeetingKind)})", name="kind_valid"),
-        CheckConstraint("first_paragraph >= 1", name="first_paragraph_positive"),
+        CheckConstraint(
+            "first_paragraph IS NULL OR first_paragraph >= 1", name="first_paragraph_positive"
+        ),
+        CheckConstraint(
+            f"date >= '{EARLIEST_MEETING_DATE.isoformat()}' "
+            f"AND date <= '{LATEST_MEETING_DATE.isoformat()}'",
+            name="date_in_range",
+        ),
+        CheckConstraint(
+            "signed_at IS NOT NULL OR (anslag_up_on IS NULL AND first_paragraph IS NULL)",
+            name="numbered_and_posted_only_when_justerat",
+        ),
         CheckConstraint(
             "(signed_at IS NULL AND signed_by_id IS NULL) OR signed_at IS NOT NULL",
             name="signed_by_only_when_signed",
@@ -125,11 +158,8 @@ class Meeting(db.Model):
     start_time: Mapped[time | None] = mapped_column(Time)
     end_time: Mapped[time | None] = mapped_column(Time)
     place: Mapped[str] = mapped_column(String(200))
-    #: The first § of the meeting; paragraphs run on through the year.
-    first_paragraph: Mapped[int] = mapped_column(Integer)
-    chair_name: Mapped[str | None] = mapped_column(String(200))
-    secretary_name: Mapped[str | None] = mapped_column(String(200))
-    justerare_name: Mapped[str | None] = mapped_column(String(200))
+    #: The first § of the meeting, fixed at justering; paragraphs run on through the year.
+    first_paragraph: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
     )
@@ -137,8 +167,15 @@ class Meeting(db.Model):
     #: Set when the minutes are justerade (signed off); then nothing in the meeting changes.
     signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The anslag on the digital anslagstavla: up the day the minutes are justerade, down
+    #: three weeks later (the förbund's setting); the appeal period runs from ``anslag_up_on``.
+    anslag_up_on: Mapped[date | None] = mapped_column(Date)
+    anslag_down_on: Mapped[date | None] = mapped_column(Date)
 
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
+    signatories: Mapped[list[Signatory]] = relationship(
+        back_populates="meeting", order_by="(Signatory.role_order, Signatory.id)"
+    )
     items: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", order_by="(AgendaItem.position, AgendaItem.id)"
     )
@@ -148,7 +185,20 @@ class Meeting(db.Model):
 
     @property
     def is_signed(self) -> bool:
+        """True when the minutes are justerade (every signatory has justerat)."""
         return self.signed_at is not None
+
+    @property
+    def justering_started(self) -> bool:
+        return any(s.signed_at is not None for s in self.signatories)
+
+    def signatories_in(self, role: SignatoryRole) -> list[Signatory]:
+        return [s for s in self.signatories if s.role == role.value]
+
+    @property
+    def justerare_names(self) -> str:
+        names = [s.display_name for s in self.signatories_in(SignatoryRole.JUSTERARE)]
+        return " och ".join(names)
 
     @property
     def kind_label(self) -> str:
@@ -301,3 +351,101 @@ class Jav(db.Model):
 
     agenda_item: Mapped[AgendaItem] = relationship(back_populates="jav")
     attendance: Mapped[Attendance] = relationship(lazy="joined")
+
+
+class Signatory(db.Model):
+    """Ordförande, sekreterare or a justerare of the minutes, and when they justerade.
+
+    Named from the attendance (a user, who justerar in the system) or by name only (a
+    person without an account, whose justering on paper the kansli records)."""
+
+    __tablename__ = "meeting_signatories"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_values(SignatoryRole)})", name="role_valid"),
+        CheckConstraint("attendance_id IS NOT NULL OR name IS NOT NULL", name="attendance_or_name"),
+        CheckConstraint(
+            "signed_at IS NULL OR signed_by_id IS NOT NULL", name="signed_by_when_signed"
+        ),
+        UniqueConstraint("meeting_id", "attendance_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    #: 1 ordförande, 2 sekreterare, 3 justerare: the order the minutes print them in.
+    role_order: Mapped[int] = mapped_column(Integer)
+    attendance_id: Mapped[int | None] = mapped_column(ForeignKey("attendance.id"))
+    name: Mapped[str | None] = mapped_column(String(200))
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Who recorded the justering: the signatory themselves, or the kansli for a person
+    #: without an account who justerade on paper.
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="signatories")
+    attendance: Mapped[Attendance | None] = relationship(lazy="joined")
+    signed_by: Mapped[User | None] = relationship()
+
+    @property
+    def role_enum(self) -> SignatoryRole:
+        return SignatoryRole(self.role)
+
+    @property
+    def user_id(self) -> int | None:
+        return self.attendance.user_id if self.attendance is not None else None
+
+    @property
+    def display_name(self) -> str:
+        return self.attendance.display_name if self.attendance is not None else (self.name or "")
+
+    @property
+    def digital(self) -> bool:
+        """Justerat in the system by the person themselves (not recorded from paper)."""
+        return self.signed_at is not None and self.signed_by_id == self.user_id
+
+
+class Paragraph(db.Model):
+    """A § of justerade minutes. The unique (year, number) is the database's guarantee that
+    no § number repeats within a calendar year."""
+
+    __tablename__ = "paragraphs"
+    __table_args__ = (
+        UniqueConstraint("year", "number"),
+        UniqueConstraint("agenda_item_id"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: The agenda item the § is; none for the opening paragraphs.
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
+    heading: Mapped[str] = mapped_column(String(200))
+
+
+class MeetingSettings(db.Model):
+    """The förbund's rules for meetings and appeals, edited by the kansli (one row).
+
+    Without a row the defaults apply (:func:`meetings.settings.current`)."""
+
+    __tablename__ = "meeting_settings"
+    __table_args__ = (
+        CheckConstraint("board_size IS NULL OR board_size >= 1", name="board_size_positive"),
+        CheckConstraint("quorum_percent BETWEEN 1 AND 99", name="quorum_percent_valid"),
+        CheckConstraint("justering_days BETWEEN 1 AND 90", name="justering_days_valid"),
+        CheckConstraint("anslag_days BETWEEN 21 AND 90", name="anslag_days_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Ledamöter of the board; none = one per active member organisation.
+    board_size: Mapped[int | None] = mapped_column(Integer)
+    #: Beslutför when more than this share (%) of the ledamöter take part.
+    quorum_percent: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
+    justering_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    anslag_days: Mapped[int] = mapped_column(Integer, default=21, server_default="21")
+    forvaltningsratt: Mapped[str] = mapped_column(String(200))
+    minutes_kept_at: Mapped[str] = mapped_column(String(300))
+    appeal_text: Mapped[str] = mapped_column(Text)
+    next_steps_text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

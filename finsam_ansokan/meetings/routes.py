@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from finsam_ansokan.accounts.models import Organisation, User, UserRole
 from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.applications import finality
 from finsam_ansokan.applications.loaders import visible_or_404
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.applications.queries import requested_by_year_many
@@ -18,27 +19,33 @@ from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.forms import apply_domain_error, choices
 from finsam_ansokan.core.money import InvalidAmount, parse_amount
 from finsam_ansokan.core.pdf import pdf_response, render_pdf
-from finsam_ansokan.core.permissions import require
+from finsam_ansokan.core.permissions import public, require
 from finsam_ansokan.core.routing import refused
-from finsam_ansokan.core.timeutil import today
+from finsam_ansokan.core.timeutil import format_date, today
+from finsam_ansokan.core.transaction import roll_back
 from finsam_ansokan.extensions import db
 from finsam_ansokan.review.models import AssessmentStage
 from finsam_ansokan.review.services import latest_assessment, requested_by_year
 
 from . import minutes, policy, services
+from . import settings as meeting_settings
 from .forms import (
     AddCaseForm,
     AttendanceForm,
     JavForm,
+    JusteraForm,
     MeetingForm,
     MoveForm,
     OtherItemForm,
+    SettingsForm,
+    SignatoryForm,
     decision_form,
 )
-from .models import AgendaItem, Attendance, Decision, Meeting
+from .models import AgendaItem, Attendance, Decision, Meeting, Signatory
 
 bp = Blueprint("meetings", __name__, url_prefix="/sammantraden")
 decisions_bp = Blueprint("decisions", __name__, url_prefix="/ansokningar/<int:application_id>")
+anslag_bp = Blueprint("anslagstavla", __name__, url_prefix="/anslagstavla")
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -64,6 +71,7 @@ def _meeting_for_page(meeting_id: int) -> Meeting:
             selectinload(Meeting.attendance).options(
                 joinedload(Attendance.user), joinedload(Attendance.organisation)
             ),
+            selectinload(Meeting.signatories),
         ],
     )
 
@@ -136,7 +144,22 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
             entry["jav_form"] = overrides.get(f"jav_{item.id}") or _jav_form(meeting)
         items.append(entry)
     can_manage = policy.can_manage(current_user, meeting)
-    add_case_form = attendance_form = None
+    numbers = services.item_numbers(meeting)
+    rules = meeting_settings.current()
+    open_ = not meeting.is_signed
+    for entry in items:
+        entry["number"] = numbers[entry["item"].id]
+        if entry["item"].is_case and open_:
+            entry["quorum"] = services.quorum(meeting, entry["item"], rules=rules)
+    signatories = [
+        {
+            "signatory": s,
+            "can_justera": policy.can_justera(current_user, s),
+            "can_record_paper": policy.can_record_paper_justering(current_user, s),
+        }
+        for s in meeting.signatories
+    ]
+    add_case_form = attendance_form = signatory_form = None
     if can_manage:  # the forms that build the meeting, and their choices' queries
         add_case_form = overrides.get("add_case") or AddCaseForm(formdata=None)
         add_case_form.application_id.choices = choices(
@@ -144,6 +167,7 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
             for a in services.cases_ready_for_agenda()
         )
         attendance_form = overrides.get("attendance") or _attendance_form(meeting, formdata=None)
+        signatory_form = overrides.get("signatory") or _signatory_form(meeting, formdata=None)
     return (
         render_template(
             "meetings/show.html",
@@ -155,9 +179,20 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
             other_item_form=overrides.get("other_item") or OtherItemForm(formdata=None),
             attendance_form=attendance_form,
             move_form=MoveForm(formdata=None),
+            signatory_form=signatory_form,
+            justera_form=overrides.get("justera") or JusteraForm(formdata=None),
+            signatories=signatories,
             jav_sentence=services.jav_sentence,
             decision_sentence=services.decision_sentence,
             opening=services.OPENING_PARAGRAPHS,
+            first_paragraph=services.first_paragraph(meeting),
+            quorum=services.quorum(meeting, rules=rules) if open_ else None,
+            justering_problems=services.justering_problems(meeting) if open_ else [],
+            justering_deadline=rules.justering_deadline(meeting.date),
+            deadline_passed=not meeting.is_signed
+            and today() > rules.justering_deadline(meeting.date),
+            appeal_last_day=services.appeal_last_day(meeting),
+            can_delete=can_manage and not any(i.decision for i in meeting.items),
         ),
         status,
     )
@@ -184,11 +219,28 @@ def _meeting_data(form: MeetingForm) -> services.MeetingData:
         kind=form.kind.data,
         start_time=form.start_time.data,
         end_time=form.end_time.data,
-        first_paragraph=form.first_paragraph.data,
-        chair_name=form.chair_name.data,
-        secretary_name=form.secretary_name.data,
-        justerare_name=form.justerare_name.data,
     )
+
+
+def _signatory_form(meeting: Meeting, **kwargs) -> SignatoryForm:
+    form = SignatoryForm(prefix="justering", **kwargs)  # ids apart from the attendance form
+    form.attendance_id.choices = choices(
+        [(0, "— Ingen, skriv namnet nedan —")]
+        + [
+            (a.id, f"{a.display_name} ({a.role_enum.label.lower()})")
+            for a in meeting.attendance
+            if a.present
+        ]
+    )
+    return form
+
+
+def _again(meeting: Meeting, form, key: str, exc: DomainError):
+    """A service refused a form: undo the request's changes, show the form with the
+    message beside its field (422, so nothing is committed)."""
+    roll_back()
+    apply_domain_error(form, exc)
+    return _page(_meeting_for_page(meeting.id), status=422, **{key: form})
 
 
 # --- meetings --------------------------------------------------------------------------------
@@ -209,14 +261,13 @@ def new():
         try:
             meeting = services.create_meeting(_meeting_data(form), actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
+            roll_back()
             apply_domain_error(form, exc)
         else:
-            db.session.commit()
             flash(f"Sammanträdet {meeting.date.isoformat()} är skapat.", "success")
             return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
     return render_template("meetings/form.html", form=form, meeting=None), (
-        400 if form.errors else 200
+        422 if form.errors or form.form_errors else 200
     )
 
 
@@ -224,22 +275,34 @@ def new():
 @require("manage_meetings")
 def edit(meeting_id: int):
     meeting = _meeting(meeting_id)
-    if meeting.is_signed:
+    if not policy.can_manage(current_user, meeting):
         abort(403)
     form = MeetingForm(obj=meeting)
     if form.validate_on_submit():
         try:
             services.update_meeting(meeting, _meeting_data(form), actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
+            roll_back()
             apply_domain_error(form, exc)
         else:
-            db.session.commit()
             flash("Uppgifterna om sammanträdet är sparade.", "success")
             return _back(meeting)
     return render_template("meetings/form.html", form=form, meeting=meeting), (
-        400 if form.errors else 200
+        422 if form.errors or form.form_errors else 200
     )
+
+
+@bp.post("/<int:meeting_id>/ta-bort")
+@require("manage_meetings")
+def delete(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    when = format_date(meeting.date)
+    try:
+        services.delete_meeting(meeting, actor=current_user)
+    except DomainError as exc:
+        return _refused(meeting, exc)
+    flash(f"Sammanträdet {when} är borttaget.", "success")
+    return redirect(url_for("meetings.index"), code=303)
 
 
 @bp.get("/<int:meeting_id>")
@@ -270,15 +333,12 @@ def add_case(meeting_id: int):
         (a.id, a.display_title) for a in services.cases_ready_for_agenda()
     )
     if not form.validate_on_submit():
-        return _page(meeting, status=400, add_case=form)
+        return _page(meeting, status=422, add_case=form)
     application = db.session.get(Application, form.application_id.data)
     try:
         services.add_case(meeting, application, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
-        return _page(meeting, status=400, add_case=form)
-    db.session.commit()
+        return _again(meeting, form, "add_case", exc)
     flash(f"{application.display_title} är tillagt på dagordningen.", "success")
     return _back(meeting, "dagordning")
 
@@ -289,16 +349,13 @@ def add_other_item(meeting_id: int):
     meeting = _meeting(meeting_id)
     form = OtherItemForm()
     if not form.validate_on_submit():
-        return _page(meeting, status=400, other_item=form)
+        return _page(meeting, status=422, other_item=form)
     try:
         services.add_other_item(
             meeting, title=form.title.data, notes=form.notes.data, actor=current_user
         )
     except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
-        return _page(meeting, status=400, other_item=form)
-    db.session.commit()
+        return _again(meeting, form, "other_item", exc)
     flash("Punkten är tillagd på dagordningen.", "success")
     return _back(meeting, "dagordning")
 
@@ -315,7 +372,6 @@ def move_item(meeting_id: int, item_id: int):
         services.move_item(item, form.direction.data, actor=current_user)
     except DomainError as exc:
         return _refused(meeting, exc, "dagordning")
-    db.session.commit()
     return _back(meeting, "dagordning")
 
 
@@ -328,7 +384,6 @@ def remove_item(meeting_id: int, item_id: int):
         services.remove_item(item, actor=current_user)
     except DomainError as exc:
         return _refused(meeting, exc, "dagordning")
-    db.session.commit()
     flash("Punkten är borttagen från dagordningen.", "success")
     return _back(meeting, "dagordning")
 
@@ -342,7 +397,7 @@ def add_attendance(meeting_id: int):
     meeting = _meeting(meeting_id)
     form = _attendance_form(meeting)
     if not form.validate_on_submit():
-        return _page(meeting, status=400, attendance=form)
+        return _page(meeting, status=422, attendance=form)
     user = db.session.get(User, form.user_id.data) if form.user_id.data else None
     organisation = (
         db.session.get(Organisation, form.organisation_id.data)
@@ -360,10 +415,7 @@ def add_attendance(meeting_id: int):
             actor=current_user,
         )
     except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
-        return _page(meeting, status=400, attendance=form)
-    db.session.commit()
+        return _again(meeting, form, "attendance", exc)
     flash("Närvarolistan är uppdaterad.", "success")
     return _back(meeting, "narvaro")
 
@@ -379,7 +431,6 @@ def remove_attendance(meeting_id: int, attendance_id: int):
         services.remove_attendance(attendance, actor=current_user)
     except DomainError as exc:
         return _refused(meeting, exc, "narvaro")
-    db.session.commit()
     flash("Personen är borttagen ur närvarolistan.", "success")
     return _back(meeting, "narvaro")
 
@@ -391,15 +442,12 @@ def declare_jav(meeting_id: int, item_id: int):
     item = _item(meeting, item_id)
     form = _jav_form(meeting)
     if not form.validate_on_submit():
-        return _page(meeting, status=400, **{f"jav_{item.id}": form})
+        return _page(meeting, status=422, **{f"jav_{item.id}": form})
     attendance = db.session.get(Attendance, form.attendance_id.data)
     try:
         services.declare_jav(item, attendance, form.reason.data, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
-        return _page(meeting, status=400, **{f"jav_{item.id}": form})
-    db.session.commit()
+        return _again(meeting, form, f"jav_{item.id}", exc)
     flash(f"{attendance.display_name} är antecknad som jävig.", "success")
     return _back(meeting, f"punkt-{item.id}")
 
@@ -414,9 +462,10 @@ def record_decision(meeting_id: int, item_id: int):
     item = _item(meeting, item_id)
     if item.application is None:
         abort(404)
+    key = f"decision_{item.id}"
     form = _decision_form(item)
     if not form.validate_on_submit():
-        return _page(meeting, status=400, **{f"decision_{item.id}": form})
+        return _page(meeting, status=422, **{key: form})
     amounts: dict[int, Decimal | None] = {}
     for year in _years(item):
         field = getattr(form, f"amount_{year}")
@@ -424,7 +473,7 @@ def record_decision(meeting_id: int, item_id: int):
             amounts[year] = parse_amount(field.data, whole_kronor=True)
         except InvalidAmount as exc:
             field.errors = [*field.errors, str(exc)]
-            return _page(meeting, status=400, **{f"decision_{item.id}": form})
+            return _page(meeting, status=422, **{key: form})
     try:
         decision = services.record_decision(
             item,
@@ -435,12 +484,13 @@ def record_decision(meeting_id: int, item_id: int):
             actor=current_user,
         )
     except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
-        return _page(meeting, status=400, **{f"decision_{item.id}": form})
-    db.session.commit()
+        return _again(meeting, form, key, exc)
     outcome = decision.kind_enum.outcome
-    flash(f"§ {item.paragraph}: {outcome}. Beslutet är protokollfört.", "success")
+    flash(
+        f"{item.heading}: {outcome}. Beslutet är protokollfört; det blir slutligt när "
+        "protokollet är justerat.",
+        "success",
+    )
     return _back(meeting, f"punkt-{item.id}")
 
 
@@ -453,22 +503,147 @@ def undo_decision(meeting_id: int, item_id: int):
         services.undo_decision(item, actor=current_user)
     except DomainError as exc:
         return _refused(meeting, exc, f"punkt-{item.id}")
-    db.session.commit()
     flash("Beslutet är borttaget och kan registreras på nytt.", "success")
     return _back(meeting, f"punkt-{item.id}")
 
 
-@bp.post("/<int:meeting_id>/justera")
+# --- signatories and justering ---------------------------------------------------------------
+
+
+def _signatory(meeting: Meeting, signatory_id: int) -> Signatory:
+    signatory = db.session.get(Signatory, signatory_id)
+    if signatory is None or signatory.meeting_id != meeting.id:
+        abort(404)
+    return signatory
+
+
+@bp.post("/<int:meeting_id>/justerare")
 @require("manage_meetings")
-def sign_off(meeting_id: int):
+def add_signatory(meeting_id: int):
     meeting = _meeting(meeting_id)
+    form = _signatory_form(meeting)
+    if not form.validate_on_submit():
+        return _page(meeting, status=422, signatory=form)
+    attendance = (
+        db.session.get(Attendance, form.attendance_id.data) if form.attendance_id.data else None
+    )
     try:
-        services.sign_off(meeting, actor=current_user)
+        signatory = services.add_signatory(
+            meeting,
+            role=form.role.data,
+            attendance=attendance,
+            name=form.name.data,
+            actor=current_user,
+        )
     except DomainError as exc:
-        return _refused(meeting, exc, "justera")
-    db.session.commit()
-    flash("Protokollet är justerat. Besluten är slutliga och de sökande har meddelats.", "success")
-    return _back(meeting)
+        return _again(meeting, form, "signatory", exc)
+    flash(f"{signatory.display_name} är {signatory.role_enum.label.lower()}.", "success")
+    return _back(meeting, "justering")
+
+
+@bp.post("/<int:meeting_id>/justerare/<int:signatory_id>/ta-bort")
+@require("manage_meetings")
+def remove_signatory(meeting_id: int, signatory_id: int):
+    meeting = _meeting(meeting_id)
+    signatory = _signatory(meeting, signatory_id)
+    try:
+        services.remove_signatory(signatory, actor=current_user)
+    except DomainError as exc:
+        return _refused(meeting, exc, "justering")
+    flash("Uppgiften är borttagen.", "success")
+    return _back(meeting, "justering")
+
+
+def _justerat_message(meeting: Meeting) -> str:
+    if meeting.is_signed:
+        return (
+            "Protokollet är justerat. Besluten är slutliga, anslaget är uppsatt på "
+            "anslagstavlan och de sökande har meddelats."
+        )
+    return "Din justering är registrerad. Protokollet är justerat när alla har justerat."
+
+
+@bp.post("/<int:meeting_id>/justerare/<int:signatory_id>/justera")
+@require("justera_minutes")
+def justera(meeting_id: int, signatory_id: int):
+    meeting = _meeting(meeting_id)
+    signatory = _signatory(meeting, signatory_id)
+    if not policy.can_justera(current_user, signatory):
+        abort(404)  # only one's own justering is there to make
+    form = JusteraForm()
+    if not form.validate_on_submit():
+        return _page(_meeting_for_page(meeting.id), status=422, justera=form)
+    try:
+        meeting = services.justera(signatory, actor=current_user, password=form.password.data)
+    except DomainError as exc:
+        return _again(meeting, form, "justera", exc)
+    flash(_justerat_message(meeting), "success")
+    return _back(meeting, "justering")
+
+
+@bp.post("/<int:meeting_id>/justerare/<int:signatory_id>/pa-papper")
+@require("manage_meetings")
+def record_paper_justering(meeting_id: int, signatory_id: int):
+    meeting = _meeting(meeting_id)
+    signatory = _signatory(meeting, signatory_id)
+    if not policy.can_record_paper_justering(current_user, signatory):
+        abort(404)  # a person with an account justerar themselves
+    try:
+        meeting = services.record_paper_justering(signatory, actor=current_user)
+    except DomainError as exc:
+        return _refused(meeting, exc, "justering")
+    flash(_justerat_message(meeting), "success")
+    return _back(meeting, "justering")
+
+
+# --- the förbund's settings ------------------------------------------------------------------
+
+
+@bp.route("/installningar", methods=["GET", "POST"])
+@require("manage_meetings")
+def settings():
+    rules = meeting_settings.current()
+    form = SettingsForm(obj=rules)
+    if form.validate_on_submit():
+        data = meeting_settings.Rules(
+            board_size=form.board_size.data,
+            quorum_percent=form.quorum_percent.data,
+            justering_days=form.justering_days.data,
+            anslag_days=form.anslag_days.data,
+            forvaltningsratt=form.forvaltningsratt.data,
+            minutes_kept_at=form.minutes_kept_at.data,
+            appeal_text=form.appeal_text.data,
+            next_steps_text=form.next_steps_text.data,
+        )
+        try:
+            meeting_settings.save(data, actor=current_user)
+        except DomainError as exc:
+            roll_back()
+            apply_domain_error(form, exc)
+        else:
+            flash("Inställningarna är sparade.", "success")
+            return redirect(url_for("meetings.settings"), code=303)
+    return render_template(
+        "meetings/settings.html", form=form, ledamoter=rules.ledamoter(), quorum=rules.quorum()
+    ), (422 if form.errors or form.form_errors else 200)
+
+
+# --- the public anslagstavla -----------------------------------------------------------------
+
+
+@anslag_bp.get("/")
+@public
+def anslagstavla():
+    current, past = services.anslag(today())
+    rules = meeting_settings.current()
+    return render_template(
+        "meetings/anslagstavla.html",
+        current=current,
+        past=past,
+        forbund=minutes.forbund_name(),
+        rules=rules,
+        appeal_last_day=services.appeal_last_day,
+    )
 
 
 # --- the applicant's view of the decision ----------------------------------------------------
@@ -480,15 +655,19 @@ def _viewable_application(application_id: int) -> Application:
 
 @decisions_bp.app_template_global("visible_decisions")
 def visible_decisions(application: Application):
-    """For ``meetings/_decision.html``: decisions the current user may read, newest first.
-    Applicants see only decisions in justerade minutes; the board and kansli see all."""
-    signed_only = not policy.can_see_unsigned_decisions(current_user)
-    return services.decisions_for(application, signed_only=signed_only)
+    """For ``meetings/_decision.html``: the decisions the current user may read, newest
+    first (``applications.finality``: the applicant only those of justerade minutes)."""
+    return services.decisions_for(application, current_user)
 
 
 @decisions_bp.app_template_global("decision_sentence_for")
 def decision_sentence_for(decision) -> str:
     return services.decision_sentence(decision)
+
+
+@decisions_bp.app_template_global("appeal_last_day_for")
+def appeal_last_day_for(decision) -> str:
+    return format_date(services.appeal_last_day(decision.agenda_item.meeting))
 
 
 @decisions_bp.get("/beslut")
@@ -498,6 +677,7 @@ def show_decision(application_id: int):
     return render_template(
         "meetings/decision.html",
         application=application,
+        pending_text=finality.PENDING_TEXT if finality.is_pending(application) else None,
     )
 
 
@@ -505,7 +685,7 @@ def show_decision(application_id: int):
 @require("view_application")
 def decision_letter(application_id: int):
     application = _viewable_application(application_id)
-    decision = services.latest_signed_decision(application)
+    decision = services.latest_justerad_decision(application)
     if decision is None:
         abort(404)
     document = minutes.letter_document(decision)

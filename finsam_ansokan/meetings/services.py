@@ -15,26 +15,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, extract, func, select
+import holidays
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import contains_eager
 
 from finsam_ansokan.accounts.models import Organisation, User
+from finsam_ansokan.applications import finality
 from finsam_ansokan.applications import services as application_services
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.applications.status import Action, Status
 from finsam_ansokan.budget import ledger
-from finsam_ansokan.core.errors import DomainError
+from finsam_ansokan.core.errors import DomainError, NotAllowed
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.money import format_money
-from finsam_ansokan.core.timeutil import format_date, utcnow
+from finsam_ansokan.core.timeutil import as_local, format_date, today, utcnow
 from finsam_ansokan.extensions import db
+from finsam_ansokan.notifications import services as notifications
 from finsam_ansokan.review.models import AssessmentStage
 from finsam_ansokan.review.services import latest_assessment, requested_by_year
 
+from . import settings as meeting_settings
 from .models import (
+    EARLIEST_MEETING_DATE,
+    LATEST_MEETING_DATE,
     AgendaItem,
     Attendance,
     AttendanceRole,
@@ -44,6 +50,9 @@ from .models import (
     Jav,
     Meeting,
     MeetingKind,
+    Paragraph,
+    Signatory,
+    SignatoryRole,
 )
 
 #: §§ that open every meeting: opened, justerare chosen, agenda approved.
@@ -59,6 +68,9 @@ MAX_TEXT = 4000
 SIGNED_MESSAGE = (
     "Protokollet är justerat och kan inte ändras. En rättelse kräver ett nytt beslut vid ett "
     "senare sammanträde."
+)
+JUSTERING_STARTED_MESSAGE = (
+    "Justeringen av protokollet har börjat och protokollet kan inte längre ändras."
 )
 
 
@@ -79,33 +91,47 @@ class MeetingData:
     kind: str = MeetingKind.STYRELSEMOTE.value
     start_time: time | None = None
     end_time: time | None = None
-    first_paragraph: int | None = None
-    chair_name: str | None = None
-    secretary_name: str | None = None
-    justerare_name: str | None = None
 
 
-def next_paragraph_of_year(year: int, *, exclude: Meeting | None = None) -> int:
-    """The § after the last one used (or reserved for opening) in ``year``."""
-    query = select(Meeting).where(extract("year", Meeting.date) == year)
-    if exclude is not None and exclude.id is not None:
-        query = query.where(Meeting.id != exclude.id)
-    last = 0
-    for meeting in db.session.scalars(query):
-        last = max(last, _last_paragraph(meeting))
-    return last + 1
+#: How far ahead a meeting may be planned.
+PLANNING_HORIZON = timedelta(days=3 * 366)
 
 
-def _last_paragraph(meeting: Meeting) -> int:
-    used = db.session.scalar(
-        select(func.max(AgendaItem.paragraph)).where(AgendaItem.meeting_id == meeting.id)
-    )
-    return max(used or 0, meeting.first_paragraph + len(OPENING_PARAGRAPHS) - 1)
+def _year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _last_justerad_of_year(year: int) -> Meeting | None:
+    first, last = _year_bounds(year)
+    return db.session.scalars(
+        select(Meeting)
+        .where(Meeting.signed_at.is_not(None), Meeting.date.between(first, last))
+        .order_by(Meeting.date.desc(), Meeting.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _check_date(meeting: Meeting, value: date) -> None:
+    if not EARLIEST_MEETING_DATE <= value <= min(LATEST_MEETING_DATE, today() + PLANNING_HORIZON):
+        raise DomainError(
+            f"Ange ett datum mellan {format_date(EARLIEST_MEETING_DATE)} och "
+            f"{format_date(today() + PLANNING_HORIZON)}.",
+            field="date",
+        )
+    latest = _last_justerad_of_year(value.year)
+    if latest is not None and latest.id != meeting.id and value < latest.date:
+        raise DomainError(
+            f"Protokollet från sammanträdet {format_date(latest.date)} är redan justerat. "
+            "Paragraferna numreras i sammanträdenas datumordning, så ett nytt sammanträde "
+            "samma år kan inte ha ett tidigare datum.",
+            field="date",
+        )
 
 
 def _apply(meeting: Meeting, data: MeetingData) -> None:
     if data.date is None:
         raise DomainError("Ange datum för sammanträdet.", field="date")
+    _check_date(meeting, data.date)
     place = _text(data.place, limit=200, field="place")
     if not place:
         raise DomainError("Ange plats för sammanträdet.", field="place")
@@ -115,18 +141,11 @@ def _apply(meeting: Meeting, data: MeetingData) -> None:
         raise DomainError("Välj typ av sammanträde.", field="kind") from None
     if data.start_time and data.end_time and data.end_time <= data.start_time:
         raise DomainError("Sluttiden måste vara efter starttiden.", field="end_time")
-    first = data.first_paragraph or next_paragraph_of_year(data.date.year, exclude=meeting)
-    if first < 1 or first > 100_000:
-        raise DomainError("Första paragrafen måste vara ett positivt tal.", field="first_paragraph")
     meeting.date = data.date
     meeting.place = place
     meeting.kind = kind.value
     meeting.start_time = data.start_time
     meeting.end_time = data.end_time
-    meeting.first_paragraph = first
-    meeting.chair_name = _text(data.chair_name, limit=200, field="chair_name")
-    meeting.secretary_name = _text(data.secretary_name, limit=200, field="secretary_name")
-    meeting.justerare_name = _text(data.justerare_name, limit=200, field="justerare_name")
 
 
 def create_meeting(data: MeetingData, *, actor: User) -> Meeting:
@@ -145,15 +164,9 @@ def create_meeting(data: MeetingData, *, actor: User) -> Meeting:
 
 def update_meeting(meeting: Meeting, data: MeetingData, *, actor: User) -> Meeting:
     meeting = lock(meeting)
-    numbered = db.session.scalar(
-        select(func.count(AgendaItem.id)).where(
-            AgendaItem.meeting_id == meeting.id, AgendaItem.paragraph.is_not(None)
-        )
-    )
-    if numbered and data.first_paragraph not in (None, meeting.first_paragraph):
+    if data.date != meeting.date and _has_decisions(meeting):
         raise DomainError(
-            "Paragraferna är redan numrerade; första paragrafen kan inte ändras.",
-            field="first_paragraph",
+            "Sammanträdet har registrerade beslut; datumet kan inte ändras.", field="date"
         )
     _apply(meeting, data)
     db.session.flush()
@@ -161,8 +174,44 @@ def update_meeting(meeting: Meeting, data: MeetingData, *, actor: User) -> Meeti
     return meeting
 
 
-def lock(meeting: Meeting) -> Meeting:
-    """Lock the meeting row for this transaction and refuse if the minutes are signed."""
+def delete_meeting(meeting: Meeting, *, actor: User) -> None:
+    """Remove a meeting that was never held: no decisions, nothing justerat."""
+    meeting = lock(meeting)
+    if _has_decisions(meeting):
+        raise DomainError("Sammanträdet har beslut och kan inte tas bort.")
+    for signatory in list(meeting.signatories):
+        db.session.delete(signatory)
+    for item in list(meeting.items):
+        for jav in list(item.jav):
+            db.session.delete(jav)
+        db.session.delete(item)
+    db.session.flush()
+    for attendance in list(meeting.attendance):
+        db.session.delete(attendance)
+    db.session.flush()
+    record_event(
+        "meeting_deleted",
+        actor=actor,
+        subject=f"meeting:{meeting.id}",
+        message=f"Sammanträdet {format_date(meeting.date)} togs bort.",
+    )
+    db.session.delete(meeting)
+    db.session.flush()
+
+
+def _has_decisions(meeting: Meeting) -> bool:
+    return bool(
+        db.session.scalar(
+            select(Decision.id)
+            .join(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
+            .where(AgendaItem.meeting_id == meeting.id)
+            .limit(1)
+        )
+    )
+
+
+def _lock_row(meeting: Meeting) -> Meeting:
+    """Lock the meeting row for this transaction; refuse if the minutes are justerade."""
     db.session.flush()
     meeting = db.session.scalars(
         select(Meeting)
@@ -173,6 +222,25 @@ def lock(meeting: Meeting) -> Meeting:
     if meeting.is_signed:
         raise DomainError(SIGNED_MESSAGE)
     return meeting
+
+
+def lock(meeting: Meeting) -> Meeting:
+    """Lock the meeting row and refuse if justering has begun: once someone has justerat,
+    the minutes they justerade must not change under the others."""
+    meeting = _lock_row(meeting)
+    if _justering_started(meeting):
+        raise DomainError(JUSTERING_STARTED_MESSAGE)
+    return meeting
+
+
+def _justering_started(meeting: Meeting) -> bool:
+    return bool(
+        db.session.scalar(
+            select(Signatory.id)
+            .where(Signatory.meeting_id == meeting.id, Signatory.signed_at.is_not(None))
+            .limit(1)
+        )
+    )
 
 
 def upcoming_and_past(today: date) -> tuple[list[Meeting], list[Meeting]]:
@@ -187,6 +255,84 @@ def upcoming_and_past(today: date) -> tuple[list[Meeting], list[Meeting]]:
         .order_by(Meeting.date.desc(), Meeting.id.desc())
     ).all()
     return list(upcoming), list(past)
+
+
+# --- paragraphs ------------------------------------------------------------------------------
+
+
+def _paragraph_count(meeting: Meeting) -> int:
+    items = db.session.scalar(
+        select(func.count(AgendaItem.id)).where(AgendaItem.meeting_id == meeting.id)
+    )
+    return len(OPENING_PARAGRAPHS) + (items or 0)
+
+
+def _last_number_of_year(year: int) -> int:
+    return db.session.scalar(select(func.max(Paragraph.number)).where(Paragraph.year == year)) or 0
+
+
+def _earlier_unjusterade(meeting: Meeting) -> list[Meeting]:
+    """Meetings of the same year before this one (by date, then creation) not yet justerade."""
+    first, _last = _year_bounds(meeting.date.year)
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.signed_at.is_(None),
+                Meeting.date >= first,
+                (Meeting.date < meeting.date)
+                | ((Meeting.date == meeting.date) & (Meeting.id < meeting.id)),
+            )
+            .order_by(Meeting.date, Meeting.id)
+        )
+    )
+
+
+def first_paragraph(meeting: Meeting) -> int:
+    """The meeting's first §: fixed once justerat; before that the number it will get if
+    the meetings before it are justerade as they stand (a preliminary number)."""
+    if meeting.first_paragraph is not None:
+        return meeting.first_paragraph
+    before = sum(_paragraph_count(m) for m in _earlier_unjusterade(meeting))
+    return _last_number_of_year(meeting.date.year) + before + 1
+
+
+def item_numbers(meeting: Meeting) -> dict[int, int]:
+    """Agenda item id → its § (final when justerat, else preliminary), in agenda order."""
+    first = first_paragraph(meeting) + len(OPENING_PARAGRAPHS)
+    return {item.id: first + offset for offset, item in enumerate(meeting.items)}
+
+
+def _number_paragraphs(meeting: Meeting) -> int:
+    """Fix the §§ at justering: the opening paragraphs, then the items in agenda order.
+    The unique (year, number) of ``paragraphs`` refuses a number used twice in a year."""
+    earlier = _earlier_unjusterade(meeting)
+    if earlier:
+        raise DomainError(
+            f"Protokollet från sammanträdet {format_date(earlier[0].date)} måste justeras "
+            "först: paragraferna numreras i sammanträdenas datumordning. Ett sammanträde som "
+            "inte blev av kan tas bort."
+        )
+    year = meeting.date.year
+    number = _last_number_of_year(year) + 1
+    first = number
+    for heading, _ in OPENING_PARAGRAPHS:
+        db.session.add(Paragraph(year=year, number=number, meeting_id=meeting.id, heading=heading))
+        number += 1
+    for item in meeting.items:
+        item.paragraph = number
+        db.session.add(
+            Paragraph(
+                year=year,
+                number=number,
+                meeting_id=meeting.id,
+                agenda_item_id=item.id,
+                heading=item.heading[:200],
+            )
+        )
+        number += 1
+    db.session.flush()
+    return first
 
 
 # --- agenda ----------------------------------------------------------------------------------
@@ -347,6 +493,10 @@ def remove_attendance(attendance: Attendance, *, actor: User) -> None:
     lock(attendance.meeting)
     if db.session.scalar(select(Jav.id).where(Jav.attendance_id == attendance.id).limit(1)):
         raise DomainError("Personen är antecknad som jävig i ett ärende och kan inte tas bort.")
+    if db.session.scalar(
+        select(Signatory.id).where(Signatory.attendance_id == attendance.id).limit(1)
+    ):
+        raise DomainError("Personen ska justera protokollet; ta bort den uppgiften först.")
     db.session.delete(attendance)
     db.session.flush()
 
@@ -377,6 +527,7 @@ def declare_jav(
         application=item.application,
         subject=f"meeting:{meeting.id}",
         message=f"{attendance.display_name} anmälde jäv: {reason}",
+        data={"meeting_id": meeting.id},
     )
     return jav
 
@@ -418,14 +569,6 @@ def _validated_amounts(
     )
 
 
-_TRANSITION = {
-    DecisionKind.BEVILJA: Action.GRANT,
-    DecisionKind.DELVIS_BEVILJA: Action.GRANT_PART,
-    DecisionKind.AVSLA: Action.REJECT,
-    DecisionKind.ATERREMITTERA: Action.SEND_BACK,
-}
-
-
 def background_text(application: Application, requested: dict[int, Decimal]) -> str:
     sought = " och ".join(
         f"{format_money(amount)} för {year}" for year, amount in requested.items() if amount
@@ -442,6 +585,56 @@ def background_text(application: Application, requested: dict[int, Decimal]) -> 
     return text
 
 
+def deciding_members(meeting: Meeting, item: AgendaItem | None = None) -> list[Attendance]:
+    """Beslutande present (ledamöter and tjänstgörande ersättare), without those jäviga in
+    ``item``."""
+    javiga = {j.attendance_id for j in item.jav} if item is not None else set()
+    return [
+        a for a in meeting.attendance if a.present and a.role_enum.decides and a.id not in javiga
+    ]
+
+
+@dataclass(frozen=True)
+class Quorum:
+    present: int
+    needed: int
+    ledamoter: int
+
+    @property
+    def beslutfor(self) -> bool:
+        return self.present >= self.needed
+
+    @property
+    def explanation(self) -> str:
+        return (
+            f"{self.present} beslutande deltar; styrelsen är beslutför när minst {self.needed} "
+            f"av {self.ledamoter} ledamöter deltar (tjänstgörande ersättare räknas)."
+        )
+
+
+def quorum(
+    meeting: Meeting,
+    item: AgendaItem | None = None,
+    *,
+    rules: meeting_settings.Rules | None = None,
+) -> Quorum:
+    rules = rules or meeting_settings.current()
+    return Quorum(
+        present=len(deciding_members(meeting, item)),
+        needed=rules.quorum(),
+        ledamoter=rules.ledamoter(),
+    )
+
+
+def _check_held(meeting: Meeting) -> None:
+    if today() < meeting.date:
+        raise DomainError(
+            f"Sammanträdet äger rum {format_date(meeting.date)}. Beslut kan registreras från "
+            "och med den dagen.",
+            field="kind",
+        )
+
+
 def record_decision(
     item: AgendaItem,
     *,
@@ -451,7 +644,10 @@ def record_decision(
     villkor: str | None = None,
     actor: User,
 ) -> Decision:
-    """Record the board's decision on a case; grant the money; move the status; take a §."""
+    """Record the board's decision on a case: grant the money, make the case Beslutad.
+
+    The decision is final, and the case moves to its outcome, only when the minutes are
+    justerade; the § is fixed then too."""
     meeting = lock(item.meeting)
     application = item.application
     if application is None:
@@ -467,6 +663,7 @@ def record_decision(
             f"Ärendet har status {application.status_label.lower()} och kan inte beslutas.",
             field="kind",
         )
+    _check_held(meeting)
     motivation = _text(motivation, field="motivation")
     villkor_text = _text(villkor, field="villkor")
     needs_motivation = (DecisionKind.DELVIS_BEVILJA, DecisionKind.AVSLA, DecisionKind.ATERREMITTERA)
@@ -478,6 +675,11 @@ def record_decision(
         raise DomainError("Villkor kan bara knytas till ett beviljande beslut.", field="villkor")
     requested = requested_by_year(application)
     cleaned = _validated_amounts(kind, amounts or {}, requested)
+    _automatic_jav(item, application)
+    db.session.refresh(item)
+    count = quorum(meeting, item)
+    if not count.beslutfor:
+        raise DomainError(f"Styrelsen är inte beslutför i ärendet. {count.explanation}")
 
     if cleaned:
         if application.huvudomrade_id is None:
@@ -487,12 +689,9 @@ def record_decision(
             actor=actor,
             application=application,
         )
-    if kind in _TRANSITION:
-        application_services.transition(
-            application, _TRANSITION[kind], actor=actor, data={"meeting_id": meeting.id}
-        )
-    if item.paragraph is None:
-        item.paragraph = _last_paragraph(meeting) + 1
+    application_services.transition(
+        application, Action.DECIDE, actor=actor, data={"meeting_id": meeting.id}
+    )
     proposal = latest_assessment(application, AssessmentStage.PROPOSAL)
     decision = Decision(
         agenda_item_id=item.id,
@@ -507,17 +706,17 @@ def record_decision(
     )
     db.session.add(decision)
     db.session.flush()
-    _automatic_jav(item, application)
     record_event(
         "decision_recorded",
         actor=actor,
         application=application,
         subject=f"meeting:{meeting.id}",
-        message=f"§ {item.paragraph}: {kind.outcome}",
+        message=f"Beslut vid sammanträdet {format_date(meeting.date)}: {kind.outcome}",
         data={
             "decision_id": decision.id,
             "kind": kind.value,
-            "paragraph": item.paragraph,
+            "meeting_id": meeting.id,
+            "deciding": len(deciding_members(meeting, item)),
             "amounts": {str(y): str(a) for y, a in cleaned.items()},
         },
     )
@@ -526,20 +725,13 @@ def record_decision(
 
 
 def undo_decision(item: AgendaItem, *, actor: User) -> None:
-    """Ändra beslut, before sign-off: return the money, the status and free the item.
-
-    The item keeps its §, so the new decision takes the same paragraph.
-    """
+    """Ändra beslut, before justering: return the money and the status, free the item."""
     meeting = lock(item.meeting)
     decision = item.decision
     if decision is None:
         raise DomainError("Ärendet har inget beslut att ändra.")
     application = decision.application
     kind = decision.kind_enum
-    if kind is DecisionKind.ATERREMITTERA and application.status != Status.UNDER_BEREDNING.value:
-        raise DomainError(
-            "Ärendet har redan beretts vidare efter återremissen; beslutet kan inte ändras här."
-        )
     for amount in decision.amounts:
         ledger.release(
             (amount.year, application.huvudomrade_id),
@@ -547,10 +739,9 @@ def undo_decision(item: AgendaItem, *, actor: User) -> None:
             actor=actor,
             application=application,
         )
-    if kind is not DecisionKind.BORDLAGG:
-        application_services.transition(
-            application, Action.REOPEN, actor=actor, data={"meeting_id": meeting.id}
-        )
+    application_services.transition(
+        application, Action.REOPEN, actor=actor, data={"meeting_id": meeting.id}
+    )
     for amount in list(decision.amounts):
         db.session.delete(amount)
     for jav in list(item.jav):
@@ -564,52 +755,280 @@ def undo_decision(item: AgendaItem, *, actor: User) -> None:
         actor=actor,
         application=application,
         subject=f"meeting:{meeting.id}",
-        message=f"Beslutet i § {item.paragraph} ({kind.outcome.lower()}) togs tillbaka för att "
-        "ändras före justeringen.",
+        message=f"Beslutet ({kind.outcome.lower()}) togs tillbaka för att ändras före justeringen.",
+        data={"meeting_id": meeting.id},
     )
 
 
-# --- sign-off -----------------------------------------------------------------------------
+# --- ordförande, sekreterare, justerare ----------------------------------------------------
+
+_ROLE_ORDER = {
+    SignatoryRole.ORDFORANDE: 1,
+    SignatoryRole.SEKRETERARE: 2,
+    SignatoryRole.JUSTERARE: 3,
+}
 
 
-def sign_off(meeting: Meeting, *, actor: User) -> Meeting:
-    """Justera protokoll: lock the meeting for good, start granted insatser, tell applicants."""
+def add_signatory(
+    meeting: Meeting,
+    *,
+    role: str,
+    attendance: Attendance | None,
+    name: str | None,
+    actor: User,
+) -> Signatory:
+    """Name the ordförande, the sekreterare or a justerare: someone in the attendance (who
+    then justerar in the system) or, for a person without an account, a name."""
     meeting = lock(meeting)
-    undecided = [i for i in meeting.items if i.is_case and i.decision is None]
+    try:
+        role_enum = SignatoryRole(role)
+    except ValueError:
+        raise DomainError("Välj uppgift.", field="role") from None
+    name = _text(name, limit=200, field="name")
+    if attendance is None and not name:
+        raise DomainError("Välj en person i närvarolistan eller skriv ett namn.", field="name")
+    if attendance is not None:
+        if attendance.meeting_id != meeting.id or not attendance.present:
+            raise DomainError("Personen är inte med på sammanträdet.", field="attendance_id")
+        name = None
+        if any(s.attendance_id == attendance.id for s in meeting.signatories):
+            raise DomainError(
+                f"{attendance.display_name} har redan en uppgift vid justeringen.",
+                field="attendance_id",
+            )
+    if role_enum is not SignatoryRole.JUSTERARE and meeting.signatories_in(role_enum):
+        raise DomainError(
+            f"Sammanträdet har redan en {role_enum.label.lower()}; ta bort den först.",
+            field="role",
+        )
+    signatory = Signatory(
+        meeting_id=meeting.id,
+        role=role_enum.value,
+        role_order=_ROLE_ORDER[role_enum],
+        attendance_id=attendance.id if attendance else None,
+        name=name,
+    )
+    db.session.add(signatory)
+    db.session.flush()
+    db.session.refresh(meeting)
+    record_event(
+        "signatory_named",
+        actor=actor,
+        subject=f"meeting:{meeting.id}",
+        message=f"{signatory.display_name} är {role_enum.label.lower()} vid justeringen.",
+    )
+    return signatory
+
+
+def remove_signatory(signatory: Signatory, *, actor: User) -> None:
+    meeting = lock(signatory.meeting)
+    record_event(
+        "signatory_removed",
+        actor=actor,
+        subject=f"meeting:{meeting.id}",
+        message=f"{signatory.display_name} är inte längre "
+        f"{signatory.role_enum.label.lower()} vid justeringen.",
+    )
+    db.session.delete(signatory)
+    db.session.flush()
+
+
+# --- justering -------------------------------------------------------------------------------
+
+
+def confirm_identity(user: User, password: str | None) -> None:
+    """The step a signatory takes to justera: re-enter the password.
+
+    The one place to swap for a stronger re-authentication (a second factor) later."""
+    if not password or not user.check_password(password):
+        raise DomainError("Lösenordet stämmer inte.", field="password")
+
+
+def meeting_has_ended(meeting: Meeting) -> bool:
+    """Justering only after the meeting: from its end time that day, or the day after."""
+    now = as_local(utcnow())
+    if now.date() != meeting.date:
+        return now.date() > meeting.date
+    return meeting.end_time is not None and now.time() >= meeting.end_time
+
+
+def justering_problems(meeting: Meeting) -> list[str]:
+    """Why the minutes cannot be justerade yet (empty when they can)."""
+    problems = []
+    if not meeting_has_ended(meeting):
+        problems.append(
+            "Protokollet kan justeras först när sammanträdet har ägt rum "
+            f"({format_date(meeting.date)})."
+        )
+    undecided = [i.heading for i in meeting.items if i.is_case and i.decision is None]
     if undecided:
-        names = ", ".join(i.heading for i in undecided)
-        raise DomainError(f"Alla ärenden måste ha ett beslut innan protokollet justeras: {names}.")
-    if not (meeting.chair_name and meeting.secretary_name and meeting.justerare_name):
-        raise DomainError("Ange ordförande, sekreterare och justerare innan protokollet justeras.")
-    if not any(a.present and a.role_enum.decides for a in meeting.attendance):
-        raise DomainError("Ange vilka ledamöter som var närvarande innan protokollet justeras.")
-    # other items take their § now, after the decided cases, in agenda order
-    for item in meeting.items:
-        if item.paragraph is None:
-            item.paragraph = _last_paragraph(meeting) + 1
-            db.session.flush()
-    # signed_by first: once signed_at reaches the database the trigger refuses any UPDATE
+        problems.append(
+            "Alla ärenden måste ha ett beslut (ta bort återkallade ärenden från dagordningen): "
+            + ", ".join(undecided)
+            + "."
+        )
+    for role in (SignatoryRole.ORDFORANDE, SignatoryRole.SEKRETERARE, SignatoryRole.JUSTERARE):
+        if not meeting.signatories_in(role):
+            problems.append(f"Ange {role.label.lower()} för protokollet.")
+    if not deciding_members(meeting):
+        problems.append("Ange vilka ledamöter som var närvarande.")
+    earlier = _earlier_unjusterade(meeting)
+    if earlier:
+        problems.append(
+            f"Protokollet från sammanträdet {format_date(earlier[0].date)} måste justeras "
+            "först: paragraferna numreras i sammanträdenas datumordning. Ett sammanträde som "
+            "inte blev av kan tas bort."
+        )
+    return problems
+
+
+def justering_deadline(meeting: Meeting) -> date:
+    return meeting_settings.current().justering_deadline(meeting.date)
+
+
+def justera(signatory: Signatory, *, actor: User, password: str | None) -> Meeting:
+    """A signatory justerar the minutes themselves, confirming with their password."""
+    _lock_row(signatory.meeting)
+    if signatory.user_id is None or signatory.user_id != actor.id:
+        raise NotAllowed("Bara den som är utsedd kan justera protokollet i sitt eget namn.")
+    confirm_identity(actor, password)
+    return _justerat(signatory, actor=actor, how="digitalt")
+
+
+def record_paper_justering(signatory: Signatory, *, actor: User) -> Meeting:
+    """The kansli records that a person without an account has justerat on paper."""
+    if signatory.user_id is not None:
+        raise NotAllowed(f"{signatory.display_name} justerar själv i systemet.")
+    return _justerat(signatory, actor=actor, how="på papper")
+
+
+def _justerat(signatory: Signatory, *, actor: User, how: str) -> Meeting:
+    meeting = _lock_row(signatory.meeting)
+    db.session.refresh(signatory)
+    if signatory.signed_at is not None:
+        raise DomainError(f"{signatory.display_name} har redan justerat protokollet.")
+    problems = justering_problems(meeting)
+    if problems:
+        raise DomainError(" ".join(problems))
+    signatory.signed_at = utcnow()
+    signatory.signed_by_id = actor.id
+    db.session.flush()
+    record_event(
+        "minutes_justerade_by",
+        actor=actor,
+        subject=f"meeting:{meeting.id}",
+        message=f"{signatory.display_name} ({signatory.role_enum.label.lower()}) justerade "
+        f"protokollet {how}.",
+        data={"signatory_id": signatory.id, "role": signatory.role, "how": how},
+    )
+    db.session.refresh(meeting)
+    if all(s.signed_at is not None for s in meeting.signatories):
+        _finalise(meeting, actor=actor)
+    return meeting
+
+
+def _finalise(meeting: Meeting, *, actor: User) -> None:
+    """All have justerat: fix the §§, post the anslag, make the decisions final."""
+    first = _number_paragraphs(meeting)
+    rules = meeting_settings.current()
+    now = utcnow()
+    posted = as_local(now).date()
+    # one UPDATE: once signed_at reaches the database the trigger refuses any other
+    meeting.first_paragraph = first
     meeting.signed_by_id = actor.id
-    meeting.signed_at = utcnow()
+    meeting.anslag_up_on = posted
+    meeting.anslag_down_on = posted + timedelta(days=rules.anslag_days)
+    meeting.signed_at = now
     db.session.flush()
     record_event(
         "minutes_signed",
         actor=actor,
         subject=f"meeting:{meeting.id}",
-        message=f"Protokollet från sammanträdet {format_date(meeting.date)} justerades.",
+        message=f"Protokollet från sammanträdet {format_date(meeting.date)} är justerat "
+        f"({paragraph_range(meeting)}).",
     )
-    from finsam_ansokan.notifications import services as notifications
-
+    record_event(
+        "anslag_posted",
+        actor=actor,
+        subject=f"meeting:{meeting.id}",
+        message=f"Anslaget om justeringen sitter uppe {format_date(meeting.anslag_up_on)}–"
+        f"{format_date(meeting.anslag_down_on)}.",
+    )
     for item in meeting.items:
         decision = item.decision
         if decision is None:
             continue
-        if decision.kind_enum.grants:
+        application = decision.application
+        kind = decision.kind_enum
+        application_services.transition(
+            application, _OUTCOME[kind], actor=actor, data={"meeting_id": meeting.id}
+        )
+        if kind.grants:
             application_services.transition(
-                decision.application, Action.START, actor=actor, data={"meeting_id": meeting.id}
+                application, Action.START, actor=actor, data={"meeting_id": meeting.id}
             )
-        notifications.decision_made(decision.application, summary(decision))
-    return meeting
+        record_event(
+            finality.FINAL_EVENT_KIND,
+            actor=actor,
+            application=application,
+            subject=f"meeting:{meeting.id}",
+            message=f"Protokollet justerades; § {item.paragraph}: {kind.outcome}.",
+            data={"meeting_id": meeting.id, "paragraph": item.paragraph},
+        )
+        notifications.decision_made(application, summary(decision))
+
+
+_OUTCOME = {
+    DecisionKind.BEVILJA: Action.GRANT,
+    DecisionKind.DELVIS_BEVILJA: Action.GRANT_PART,
+    DecisionKind.AVSLA: Action.REJECT,
+    DecisionKind.ATERREMITTERA: Action.SEND_BACK,
+    DecisionKind.BORDLAGG: Action.POSTPONE,
+}
+
+
+def paragraph_range(meeting: Meeting) -> str:
+    first = first_paragraph(meeting)
+    last = first + _paragraph_count(meeting) - 1
+    return f"§§ {first}–{last}"
+
+
+# --- anslagstavla ----------------------------------------------------------------------------
+
+
+def appeal_last_day(meeting: Meeting) -> date | None:
+    """The last day to appeal: three weeks after the anslag went up (13 kap. 5 §
+    kommunallagen). If that day is a Saturday, Sunday, public holiday, midsommarafton,
+    julafton or nyårsafton, the next weekday (lagen (1930:173) om beräkning av lagstadgad
+    tid)."""
+    if meeting.anslag_up_on is None:
+        return None
+    day = meeting.anslag_up_on + timedelta(days=21)
+    while _not_a_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def _not_a_working_day(day: date) -> bool:
+    midsommarafton = day.month == 6 and 19 <= day.day <= 25 and day.weekday() == 4
+    return (
+        day.weekday() >= 5
+        or day in holidays.country_holidays("SE", years=day.year)
+        or (day.month, day.day) in ((12, 24), (12, 31))
+        or midsommarafton
+    )
+
+
+def anslag(on: date) -> tuple[list[Meeting], list[Meeting]]:
+    """The anslagstavla: anslag up on ``on``, and those taken down (newest first)."""
+    posted = select(Meeting).where(Meeting.signed_at.is_not(None), Meeting.anslag_up_on <= on)
+    current = db.session.scalars(
+        posted.where(Meeting.anslag_down_on > on).order_by(Meeting.anslag_up_on.desc())
+    ).all()
+    past = db.session.scalars(
+        posted.where(Meeting.anslag_down_on <= on).order_by(Meeting.anslag_up_on.desc())
+    ).all()
+    return list(current), list(past)
 
 
 # --- wording -------------------------------------------------------------------------------
@@ -652,6 +1071,13 @@ def summary(decision: Decision) -> str:
         lines.append(f"Villkor: {decision.villkor}")
     if decision.motivation:
         lines.append(f"Motivering: {decision.motivation}")
+    last_day = appeal_last_day(meeting)
+    if last_day is not None:
+        lines.append(
+            f"Protokollet justerades {format_date(meeting.signed_at)}. Beslutet kan överklagas "
+            f"genom laglighetsprövning; sista dag är {format_date(last_day)}. Hur det går till "
+            "står i beslutsbrevet."
+        )
     return "\n".join(lines)
 
 
@@ -659,8 +1085,10 @@ def jav_sentence(jav: Jav) -> str:
     return f"{jav.attendance.display_name} deltog inte i handläggningen av ärendet på grund av jäv."
 
 
-def decisions_for(application: Application, *, signed_only: bool) -> list[Decision]:
-    """The application's decisions, newest first; applicants see only signed minutes."""
+def decisions_for(application: Application, viewer: User | None) -> list[Decision]:
+    """The application's decisions ``viewer`` may read, newest first: those of justerade
+    minutes, and the others too for those entitled to the meeting papers
+    (:func:`finality.decision_visible`)."""
     query = (
         select(Decision)
         .join(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
@@ -669,12 +1097,12 @@ def decisions_for(application: Application, *, signed_only: bool) -> list[Decisi
         .order_by(Meeting.date.desc(), Decision.id.desc())
         .options(contains_eager(Decision.agenda_item).contains_eager(AgendaItem.meeting))
     )
-    if signed_only:
+    if not finality.decision_visible(viewer, justerad=False):
         query = query.where(Meeting.signed_at.is_not(None))
     return list(db.session.scalars(query))
 
 
-def latest_signed_decision(application: Application) -> Decision | None:
+def latest_justerad_decision(application: Application) -> Decision | None:
     """The newest decision on the application in justerade minutes, if any."""
-    decisions = decisions_for(application, signed_only=True)
+    decisions = decisions_for(application, None)
     return decisions[0] if decisions else None

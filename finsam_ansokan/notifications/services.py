@@ -156,6 +156,8 @@ def information_requested(application, message: str, actor: User) -> None:
 
 
 def decision_made(application, summary: str) -> None:
+    """Tell the applicant a final decision; the meetings service calls it at justering only
+    (``applications.finality``: nothing before the minutes are justerade)."""
     notify(
         NotificationKind.DECISION,
         [application.created_by],

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from finsam_ansokan.accounts.models import User
-from finsam_ansokan.applications import queries
+from finsam_ansokan.applications import finality, queries
 from finsam_ansokan.applications import services as application_services
 from finsam_ansokan.applications.models import Application, ApplicationVersion
 from finsam_ansokan.applications.status import Action
@@ -259,13 +259,15 @@ def history_note(event) -> str | None:
 
 
 def timeline(application: Application, viewer: User):
-    """The application's events, oldest first, without what the viewer may not read."""
+    """The application's events, oldest first, without what the viewer may not read:
+    internal notes and recommendations, and a decision's outcome, § and jäv until its
+    minutes are justerade (``applications.finality``)."""
     query = (
         select(Event)
         .where(Event.application_id == application.id)
         .order_by(Event.created_at, Event.id)
     )
-    events = list(db.session.scalars(query))
+    events = finality.visible_events(viewer, db.session.scalars(query))
     if policy.can_read_internal(viewer):
         return events
     return [

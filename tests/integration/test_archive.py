@@ -63,8 +63,10 @@ def test_the_archive_holds_every_submitted_version_and_an_index(registered, fact
     archive = _zip(login(factory.user(Role.KANSLI)).get(f"/arkiv/{year}.zip"))
 
     index = _index(archive)
-    assert [row["Diarienummer"] for row in index] == [first.diarienummer, second.diarienummer]
-    row = index[0]
+    assert {row["Diarienummer"] for row in index} == {first.diarienummer, second.diarienummer}
+    assert all(row["Datum"] for row in index), "every document has its date"
+    assert {row["Fil"] for row in index} | {"index.csv"} == set(archive.namelist())
+    row = next(r for r in index if r["Diarienummer"] == first.diarienummer)
     assert (row["Titel"], row["Organisation"], row["Huvudområde"], row["Status"]) == (
         "Förstärkt KAA",
         "Växjö kommun",
@@ -72,11 +74,19 @@ def test_the_archive_holds_every_submitted_version_and_an_index(registered, fact
         "Under beredning",
     )
     assert (row["Sökt belopp"], row["Beviljat belopp"]) == ("450000", "0")
-    assert index[1]["Beviljat belopp"] == "300000"
+    assert {r["Beviljat belopp"] for r in index if r["Diarienummer"] == second.diarienummer} == {
+        "300000"
+    }
 
-    files = row["Filer"].split(" | ")
+    files = [
+        r["Fil"]
+        for r in index
+        if r["Diarienummer"] == first.diarienummer and r["Fil"].endswith(".pdf")
+    ]
     assert len(files) == 2  # both versions
-    assert set(archive.namelist()) == {"index.csv", *files, *index[1]["Filer"].split(" | ")}
+    for name in archive.namelist():
+        if name.endswith(".csv"):
+            assert "HEMLIG ANTECKNING" not in archive.read(name).decode("utf-8-sig")
     for name in archive.namelist():
         if name.endswith(".pdf"):
             text = _pdf_text(archive.read(name))
@@ -107,9 +117,11 @@ def test_documents_other_areas_contribute_are_included(registered, factory, logi
     archive = _zip(login(factory.user(Role.REVISOR)).get(f"/arkiv/{year}.zip"))
     assert archive.read(f"protokoll/{year}-03-12.pdf") == b"%PDF-1.7 protokoll"
     index = _index(archive)
-    assert index[-1]["Titel"] == "Protokoll 2026-03-12"
-    assert index[-1]["Filer"] == f"protokoll/{year}-03-12.pdf"
-    assert "beslut/" in index[0]["Filer"]
+    assert index[-1]["Dokument"] == "Protokoll 2026-03-12"
+    assert index[-1]["Fil"] == f"protokoll/{year}-03-12.pdf"
+    assert any(
+        r["Fil"].startswith("beslut/") and r["Diarienummer"] == first.diarienummer for r in index
+    )
 
 
 def test_an_empty_year_gives_an_index_only(factory, login):
@@ -127,14 +139,56 @@ def test_the_archive_is_built_from_the_command_line(registered, runner, tmp_path
     out = tmp_path / "arkiv.zip"
     result = runner.invoke(args=["archive", "build", str(today().year), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "4 filer" in result.output  # three versions and the index
+    # three versions, five CSV files of each of the two cases, and the index
+    assert "14 filer" in result.output
     with zipfile.ZipFile(out) as archive:
-        assert len(_index(archive)) == 2
+        assert len(_index(archive)) == 13
     assert not (tmp_path / "arkiv.zip.part").exists()
 
 
 def test_signed_minutes_and_decision_letters_are_in_the_archive(factory, login, client):
     """The meetings contribute their signed minutes and each decision's letter (utdrag)."""
+    from decimal import Decimal as D
+
+    from finsam_ansokan.meetings import services as meetings
+
+    from .meetings_helpers import YEAR, justera_all, meeting_with_board, prepared_case
+
+    area = factory.huvudomrade("Arkivområde")
+    factory.budget_year(YEAR, frames={area: "1000000"})
+    factory.forbund()
+    kansli = factory.user(Role.KANSLI)
+    meeting, chair = meeting_with_board(factory, kansli)
+    application = prepared_case(factory, area)
+    item = meetings.add_case(meeting, application, actor=kansli)
+    meetings.record_decision(item, kind="bevilja", amounts={YEAR: D("450000")}, actor=chair)
+    justera_all(meeting, kansli)
+    db.session.commit()
+
+    login(kansli)
+    response = client.get(f"/arkiv/{application.diarie_year}.zip")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        names = archive.namelist()
+        minutes = [n for n in names if n.startswith("protokoll/")]
+        letters = [n for n in names if "/beslutsbrev-paragraf-" in n]
+        assert len(minutes) == 1 and len(letters) == 1
+        minutes_text = _pdf_text(archive.read(minutes[0]))
+        assert "Sammanträdesprotokoll" in minutes_text
+        assert f"§ {item.paragraph}" in minutes_text
+        assert "Utdragsbestyrkande" in _pdf_text(archive.read(letters[0]))
+        assert "Sista dag att överklaga" in _pdf_text(archive.read(letters[0]))
+        assert "anslagstavla" in minutes_text
+        index = archive.read("index.csv").decode("utf-8-sig")
+        assert letters[0] in index
+        folder = letters[0].rsplit("/", 1)[0]
+        for name in ("forslag-till-beslut", "kommentarer", "rapporter", "rekvisitioner"):
+            assert f"{folder}/{name}.csv" in names
+        history = archive.read(f"{folder}/historik.csv").decode("utf-8-sig")
+        assert "Protokollet justerades" in history
+
+
+def test_the_archive_holds_nothing_of_minutes_not_yet_justerade(factory, login):
     from decimal import Decimal as D
 
     from finsam_ansokan.meetings import services as meetings
@@ -148,21 +202,13 @@ def test_signed_minutes_and_decision_letters_are_in_the_archive(factory, login, 
     meeting, chair = meeting_with_board(factory, kansli)
     application = prepared_case(factory, area)
     item = meetings.add_case(meeting, application, actor=kansli)
+    meetings.declare_jav(item, meeting.attendance[1], "Närstående", actor=kansli)
     meetings.record_decision(item, kind="bevilja", amounts={YEAR: D("450000")}, actor=chair)
-    meetings.sign_off(meeting, actor=kansli)
-    db.session.commit()
-
-    login(kansli)
-    response = client.get(f"/arkiv/{application.diarie_year}.zip")
-    assert response.status_code == 200
-    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
-        names = archive.namelist()
-        minutes = [n for n in names if n.startswith("protokoll/")]
-        letters = [n for n in names if "/beslut-paragraf-" in n]
-        assert len(minutes) == 1 and len(letters) == 1
-        minutes_text = _pdf_text(archive.read(minutes[0]))
-        assert "Sammanträdesprotokoll" in minutes_text
-        assert f"§ {item.paragraph}" in minutes_text
-        assert "Utdragsbestyrkande" in _pdf_text(archive.read(letters[0]))
-        index = archive.read("index.csv").decode("utf-8-sig")
-        assert letters[0] in index
+    archive = _zip(login(kansli).get(f"/arkiv/{application.diarie_year}.zip"))
+    names = archive.namelist()
+    assert not [n for n in names if n.startswith("protokoll/") or "beslutsbrev" in n]
+    everything = " ".join(archive.read(n).decode("utf-8-sig") for n in names if n.endswith(".csv"))
+    assert "Beslutad vid sammanträde, protokollet ej justerat" in everything
+    for secret in ("Beviljad", "jäv", "§"):
+        assert secret not in everything, secret
+    assert {r["Beviljat belopp"] for r in _index(archive)} == {""}

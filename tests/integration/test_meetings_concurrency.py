@@ -132,8 +132,8 @@ def test_board_members_deciding_24_cases_at_once_grant_only_what_the_frame_affor
     assert granted <= frame == FRAME
     assert succeeded and refused
     assert all(request > FRAME - granted for request in refused)
-    # every recorded decision took its own §, one after the other
-    assert decided == len(succeeded) == len(paragraphs) == len(set(paragraphs))
-    assert sorted(paragraphs) == list(range(4, 4 + len(succeeded)))
-    assert statuses.count("beviljad") == len(succeeded)
+    # every success recorded one decision; §§ come only when the minutes are justerade
+    assert decided == len(succeeded)
+    assert paragraphs == []
+    assert statuses.count("beslutad") == len(succeeded)
     assert statuses.count("klar_for_beslut") == len(refused)

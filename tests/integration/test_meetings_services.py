@@ -1,4 +1,5 @@
-"""Board decisions: every kind and its budget effect, jäv, paragraphs, sign-off and its lock."""
+"""Board decisions: every kind and its budget effect, jäv, quorum, time, paragraphs fixed at
+justering, justering by the signatories themselves, the anslag, and the lock."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from finsam_ansokan.meetings import services
 from finsam_ansokan.meetings.models import Decision
 from finsam_ansokan.notifications.models import OutboxMessage
 
-from .meetings_helpers import YEAR, meeting_with_board, prepared_case
+from .meetings_helpers import YEAR, justera_all, meeting_with_board, prepared_case
 
 
 @pytest.fixture
@@ -42,15 +43,19 @@ def _item(setting, factory, **kwargs):
     return services.add_case(setting["meeting"], application, actor=setting["kansli"])
 
 
-def test_granting_in_full_takes_the_money_and_a_paragraph(setting, factory):
+def test_granting_in_full_takes_the_money_and_the_paragraph_comes_at_justering(setting, factory):
     item = _item(setting, factory)
     decision = services.record_decision(
         item, kind="bevilja", amounts={YEAR: D("450000")}, actor=setting["chair"]
     )
-    assert item.application.status == Status.BEVILJAD.value
+    assert item.application.status == Status.BESLUTAD.value
     assert _frame(setting["area"]).granted == D("450000")
-    # §§ 1–3 open the meeting (first of the year), so the first case is § 4
+    assert item.paragraph is None
+    # §§ 1–3 open the meeting (first of the year), so the first case will be § 4
+    assert services.item_numbers(setting["meeting"]) == {item.id: 4}
+    justera_all(setting["meeting"], setting["kansli"])
     assert item.paragraph == 4
+    assert item.application.status == Status.PAGAENDE.value
     assert services.decision_sentence(decision).startswith("att bevilja")
     assert "450\u00a0000\u00a0kr för 2026 till insatsen Förstärkt KAA" in (
         services.decision_sentence(decision)
@@ -83,7 +88,7 @@ def test_granting_in_part_needs_a_lower_amount_and_a_motivation(setting, factory
         villkor="att insatsen registreras i SUS",
         actor=setting["chair"],
     )
-    assert item.application.status == Status.DELVIS_BEVILJAD.value
+    assert item.application.status == Status.BESLUTAD.value
     assert _frame(setting["area"]).granted == D("300000")
     assert budget.verify_frames() == []
 
@@ -108,9 +113,10 @@ def test_rejecting_holds_no_money_and_needs_a_motivation(setting, factory):
         motivation="Insatsen är ordinarie verksamhet.",
         actor=setting["chair"],
     )
-    assert item.application.status == Status.AVSLAGEN.value
     assert item.decision.amounts == []
     assert _frame(setting["area"]).granted == 0
+    justera_all(setting["meeting"], setting["kansli"])
+    assert item.application.status == Status.AVSLAGEN.value
 
 
 def test_sending_back_returns_the_case_to_beredning_without_money(setting, factory):
@@ -118,14 +124,19 @@ def test_sending_back_returns_the_case_to_beredning_without_money(setting, facto
     services.record_decision(
         item, kind="aterremittera", motivation="Förtydliga målgruppen.", actor=setting["chair"]
     )
+    assert item.application.status == Status.BESLUTAD.value
+    justera_all(setting["meeting"], setting["kansli"])
     assert item.application.status == Status.UNDER_BEREDNING.value
     assert _frame(setting["area"]).granted == 0
 
 
-def test_postponing_keeps_the_status_and_offers_the_case_to_the_next_meeting(setting, factory):
+def test_postponing_offers_the_case_to_the_next_meeting_once_justerat(setting, factory):
     item = _item(setting, factory)
     assert item.application not in services.cases_ready_for_agenda()
     services.record_decision(item, kind="bordlagg", actor=setting["chair"])
+    assert item.application.status == Status.BESLUTAD.value
+    assert item.application not in services.cases_ready_for_agenda()
+    justera_all(setting["meeting"], setting["kansli"])
     assert item.application.status == Status.KLAR_FOR_BESLUT.value
     assert item.paragraph is not None
     assert item.application in services.cases_ready_for_agenda()
@@ -188,23 +199,13 @@ def test_changing_a_decision_before_sign_off_releases_the_money_exactly(setting,
     services.record_decision(
         item, kind="bevilja", amounts={YEAR: D("450000")}, actor=setting["chair"]
     )
-    paragraph = item.paragraph
     services.undo_decision(item, actor=setting["chair"])
     assert item.application.status == Status.KLAR_FOR_BESLUT.value
     assert _frame(setting["area"]).granted == 0
     assert budget.verify_frames() == []
     services.record_decision(item, kind="avsla", motivation="Omprövat.", actor=setting["chair"])
-    assert item.paragraph == paragraph  # the same § is decided anew
+    justera_all(setting["meeting"], setting["kansli"])
     assert item.application.status == Status.AVSLAGEN.value
-
-
-def test_paragraphs_run_on_in_the_order_cases_are_decided_and_through_the_year(setting, factory):
-    first = _item(setting, factory)
-    second = _item(setting, factory, title="Arbetsträning")
-    services.record_decision(second, kind="bordlagg", actor=setting["chair"])
-    services.record_decision(first, kind="avsla", motivation="Nej.", actor=setting["chair"])
-    assert (second.paragraph, first.paragraph) == (4, 5)
-    assert services.next_paragraph_of_year(YEAR) == 6
 
 
 def test_sign_off_needs_every_case_decided_then_starts_grants_and_tells_applicants(
@@ -216,11 +217,11 @@ def test_sign_off_needs_every_case_decided_then_starts_grants_and_tells_applican
         granted, kind="bevilja", amounts={YEAR: D("450000")}, actor=setting["chair"]
     )
     with pytest.raises(DomainError, match="Alla ärenden"):
-        services.sign_off(setting["meeting"], actor=setting["kansli"])
+        justera_all(setting["meeting"], setting["kansli"])
     services.record_decision(
         rejected, kind="avsla", motivation="Ordinarie verksamhet.", actor=setting["chair"]
     )
-    services.sign_off(setting["meeting"], actor=setting["kansli"])
+    justera_all(setting["meeting"], setting["kansli"])
     assert setting["meeting"].is_signed
     assert granted.application.status == Status.PAGAENDE.value
     assert rejected.application.status == Status.AVSLAGEN.value
@@ -232,6 +233,7 @@ def test_sign_off_needs_every_case_decided_then_starts_grants_and_tells_applican
     assert len(messages) == 2
     body = next(m.body for m in messages if m.application_id == granted.application_id)
     assert "Styrelsen beslutar att bevilja" in body and "§ 4" in body
+    assert "sista dag är" in body
 
 
 def _signed_meeting(setting, factory):
@@ -241,7 +243,7 @@ def _signed_meeting(setting, factory):
     services.record_decision(
         item, kind="bevilja", amounts={YEAR: D("450000")}, actor=setting["chair"]
     )
-    services.sign_off(setting["meeting"], actor=setting["kansli"])
+    justera_all(setting["meeting"], setting["kansli"])
     return item
 
 
@@ -266,7 +268,7 @@ def test_nothing_in_signed_minutes_can_be_changed_through_the_service(setting, f
             note=None,
             actor=kansli,
         ),
-        lambda: services.sign_off(meeting, actor=kansli),
+        lambda: services.justera(meeting.signatories[0], actor=setting["chair"], password="x"),
         lambda: services.update_meeting(
             meeting, services.MeetingData(date=meeting.date, place="Annan plats"), actor=kansli
         ),

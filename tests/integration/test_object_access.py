@@ -23,7 +23,7 @@ from finsam_ansokan.applications.status import Status
 from finsam_ansokan.core.storage import attachment_storage, new_key
 from finsam_ansokan.extensions import db
 from finsam_ansokan.followup.models import PaymentRequest, Report
-from finsam_ansokan.meetings.models import AgendaItem, Attendance, Meeting
+from finsam_ansokan.meetings.models import AgendaItem, Attendance, Meeting, Signatory
 from finsam_ansokan.notifications.models import OutboxMessage
 from finsam_ansokan.review.models import AssessmentStage, Comment
 
@@ -100,7 +100,10 @@ def organisation_objects(factory, name: str, reviewer) -> dict:
     )
     db.session.add(payment)
     # … and a meeting with the submitted case on its agenda (sammanträden)
-    meeting = Meeting(date=date(YEAR, 12, 1), place=f"Sammanträdesrum {name}", first_paragraph=1)
+    meeting = Meeting(
+        date=date(YEAR, 12, 1),
+        place=f"Sammanträdesrum {name}",
+    )
     db.session.add(meeting)
     db.session.flush()
     item = AgendaItem(
@@ -112,7 +115,13 @@ def organisation_objects(factory, name: str, reviewer) -> dict:
     attendance = Attendance(meeting_id=meeting.id, name=f"Ledamot {name}", role="ledamot")
     db.session.add_all([item, attendance])
     db.session.flush()
+    signatory = Signatory(
+        meeting_id=meeting.id, role="justerare", role_order=3, attendance_id=attendance.id
+    )
+    db.session.add(signatory)
+    db.session.flush()
     objects.update(
+        signatory=signatory,
         project=project,
         report=_first_report(project),
         payment=payment,
@@ -151,6 +160,7 @@ def url_values(objects: dict, state: str) -> dict[str, list]:
         "meeting_id": [objects["meeting"].id],
         "item_id": [objects["item"].id],
         "attendance_id": [objects["attendance"].id],
+        "signatory_id": [objects["signatory"].id],
     }
 
 

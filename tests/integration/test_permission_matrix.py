@@ -17,7 +17,7 @@ from finsam_ansokan.applications.models import Attachment
 from finsam_ansokan.core.permissions import POLICY
 from finsam_ansokan.extensions import db
 from finsam_ansokan.followup.models import PaymentRequest, Report
-from finsam_ansokan.meetings.models import AgendaItem, Attendance, Meeting
+from finsam_ansokan.meetings.models import AgendaItem, Attendance, Meeting, Signatory
 from finsam_ansokan.notifications.models import OutboxMessage
 from finsam_ansokan.review.models import Comment
 
@@ -79,17 +79,24 @@ def sample_args(factory):
     db.session.flush()
     area = factory.huvudomrade("Matrisens huvudområde")
     budget_year = factory.budget_year(2026, frames={area: "1000"})
-    meeting = Meeting(date=date(2026, 11, 23), place="Matrisrummet", first_paragraph=1)
+    meeting = Meeting(
+        date=date(2026, 11, 23),
+        place="Matrisrummet",
+    )
     db.session.add(meeting)
     db.session.flush()
     item = AgendaItem(meeting_id=meeting.id, position=1, title="Information")
     attendance = Attendance(meeting_id=meeting.id, name="Matris Gäst", role="ovrig")
     db.session.add_all([item, attendance])
     db.session.flush()
+    signatory = Signatory(meeting_id=meeting.id, role="justerare", role_order=3, name="Matris")
+    db.session.add(signatory)
+    db.session.flush()
     return {
         "meeting_id": meeting.id,
         "item_id": item.id,
         "attendance_id": attendance.id,
+        "signatory_id": signatory.id,
         "user_id": user.id,
         "organisation_id": organisation.id,
         "application_id": application.id,
