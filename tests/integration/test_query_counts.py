@@ -1,7 +1,7 @@
 """Query-count regression tests: each key page sends at most MAX_STATEMENTS SQL statements,
 and the SAME number on a small and on a ten times larger dataset (no N+1).
 
-The data comes from the benchmark's seeder (``finsam_ansokan.scale``), so the pages see every
+The data comes from the benchmark's seeder (``benchmarks.seed``), so the pages see every
 kind of row: versions, comments, internal notes, assessments, decisions, jäv, reports. No
 timing here: the benchmark (``make bench``) measures time.
 """
@@ -20,7 +20,7 @@ from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
 from finsam_ansokan.meetings.models import AgendaItem, Meeting
 from finsam_ansokan.review.models import Comment
-from finsam_ansokan.scale import load_scale
+from benchmarks.seed import load_scale
 
 MAX_STATEMENTS = 15
 SMALL, LARGE = 12, 120
