@@ -197,8 +197,15 @@ def _meeting_data(form: MeetingForm) -> services.MeetingData:
 @bp.get("/")
 @require("view_meetings")
 def index():
-    upcoming, past = services.upcoming_and_past(today())
-    return render_template("meetings/index.html", upcoming=upcoming, past=past)
+    year = request.args.get("ar", type=int)
+    meetings = services.meetings_index(today(), year)
+    return render_template(
+        "meetings/index.html",
+        upcoming=meetings.upcoming,
+        past=meetings.past,
+        past_years=meetings.past_years,
+        year=meetings.year,
+    )
 
 
 @bp.route("/nytt", methods=["GET", "POST"])
