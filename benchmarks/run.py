@@ -3,6 +3,7 @@
     python -m benchmarks.run saturation   # default: each page alone at saturation vs /healthz
     python -m benchmarks.run growth       # in-process ms and SQL statements at 1 000 … 50 000
     python -m benchmarks.run capacity     # think-time users (locust): a capacity figure only
+    python -m benchmarks.run inprocess    # growth's figures for the database as it is (no seeding)
 
 **saturation** seeds ``BENCH_N`` (10 000) applications in a fresh database, serves it with
 gunicorn (2 sync workers, ``gunicorn.conf.py``) and loads it with wrk (closed loop, no think
@@ -65,7 +66,9 @@ def main(argv: list[str]) -> int:
         return growth(url)
     if mode == "capacity":
         return capacity(url)
-    raise SystemExit(f"unknown mode {mode!r}: saturation, growth or capacity")
+    if mode == "inprocess":
+        return inprocess(url)
+    raise SystemExit(f"unknown mode {mode!r}: saturation, growth, capacity or inprocess")
 
 
 # --- saturation: wrk, each page alone, /healthz before and after ---------------------------------
@@ -260,6 +263,19 @@ def growth(url: str | None) -> int:
     _write("growth", result)
     _print_growth(result)
     return 0 if all(r["met"] for r in rows) else 1
+
+
+def inprocess(url: str | None) -> int:
+    """In-process ms and statements per page on an existing, already seeded database."""
+    if not url:
+        raise SystemExit("inprocess needs BENCH_DATABASE_URL of a seeded database")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    figures = _in_process(url, int(os.environ.get("BENCH_REPEAT", "15")))
+    _write("inprocess", {"mode": "inprocess", "machine": _machine(), "pages": figures})
+    for name, f in figures.items():
+        print(f"| {name} | {f['ms']:.1f} ms | {f['sql']} |")
+    return 0
 
 
 def _in_process(db_url: str, repeat: int) -> dict[str, dict]:

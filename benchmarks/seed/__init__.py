@@ -12,7 +12,8 @@ ten budget years in every status, with everything that hangs off them. Split by 
   after their rows are in;
 - ``budget``: budget years, frames sized for the decisions, and the grants through the
   ledger (``budget.services.grant``: ``Ram.granted`` is never written directly);
-- ``followup``: reports and payment requests.
+- ``followup``: reports and payment requests;
+- ``notifications``: the e-mail outbox's history.
 
 Deterministic (one seeded ``random``); a second run adds another ``N`` to what is there.
 """
@@ -31,7 +32,7 @@ from finsam_ansokan.demo import USERS as DEMO_USERS
 from finsam_ansokan.demo import load_demo
 from finsam_ansokan.extensions import db
 
-from . import applications, budget, followup, meetings
+from . import applications, budget, followup, meetings, notifications
 from .common import Seed, reset_sequences
 
 YEARS = 10
@@ -69,6 +70,7 @@ def load_scale(n: int, seed: int = 20_03_1210) -> dict[str, int]:
     meetings.write(state)
     grants = budget.grant_decided(state)
     followup.write(state)
+    notifications.write(state)
     reset_sequences()
     return {
         "applications": n,

@@ -186,7 +186,6 @@ class Application(db.Model):
         return list(range(self.first_year, (self.last_year or self.first_year) + 1))
 
 
-
 # The list's default order (diarienummer, newest first, drafts last) read straight from an
 # index, so a page is 25 index entries instead of a sort of the whole table. (On SQLite the
 # index is plain DESC, which already puts NULL last: ``extensions``.)
@@ -196,6 +195,7 @@ Index(
     Application.diarie_number.desc().nulls_last(),
     Application.id.desc(),
 )
+
 
 class ApplicationParty(db.Model):
     """A medverkande part: a member organisation the insats addresses."""
