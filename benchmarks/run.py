@@ -21,7 +21,9 @@ says how many such users the server carries, not how fast a page is.
 
 The database comes from ``BENCH_DATABASE_URL`` (or ``DATABASE_URL``); PostgreSQL databases are
 dropped and created, so the name must contain "bench". SQLite files go under
-``benchmarks/results/``. Results are written to ``benchmarks/results/<mode>.json``.
+``benchmarks/results/``; ``BENCH_SEED=0`` measures a PostgreSQL database as it is (seeded
+before with ``flask demo --scale N``). Results are written to
+``benchmarks/results/<mode>.json``.
 """
 
 from __future__ import annotations
@@ -81,8 +83,12 @@ def saturation(url: str | None) -> int:
     connections = int(os.environ.get("BENCH_CONNECTIONS", "10"))
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk (make bench installs it)")
-    db_url = _fresh_database(url, "bench")
-    seed_seconds = _seed(db_url, n)
+    if os.environ.get("BENCH_SEED") == "0":  # measure the database as it is
+        db_url = make_url(url or "").set(drivername="postgresql+psycopg").render_as_string(False)
+        seed_seconds = 0.0
+    else:
+        db_url = _fresh_database(url, "bench")
+        seed_seconds = _seed(db_url, n)
     urls = _page_urls(db_url)
     runs: dict[str, list[dict]] = {name: [] for name in urls}
     runs["/healthz"] = []

@@ -10,8 +10,9 @@ ten budget years in every status, with everything that hangs off them. Split by 
   comments and assessments;
 - ``meetings``: ≈ N/33 board meetings with agenda, attendance, jäv and decisions, signed
   after their rows are in;
-- ``budget``: budget years, frames sized for the decisions, and the grants through the
-  ledger (``budget.services.grant``: ``Ram.granted`` is never written directly);
+- ``budget``: budget years, frames sized for the decisions, and the grants by the ledger's
+  rules (a conditional UPDATE of ``Ram.granted`` with the ``frame_grants`` rows that add up
+  to it, then ``budget.services.verify_frames``);
 - ``followup``: reports and payment requests;
 - ``notifications``: the e-mail outbox's history.
 

@@ -1,24 +1,22 @@
-"""Budget years and contributions the demo has not got; frames large enough for the grants,
-and the grants themselves through the budget ledger (``budget.services.grant``: the one
-conditional UPDATE of ``Ram.granted`` and its ``frame_grants`` row), never written directly."""
+"""Budget years and contributions the demo has not got; frames large enough for the grants
+(existing ones through ``budget.services.set_frame``), and the grants by the ledger's rules:
+``Ram.granted`` moves only by a conditional UPDATE together with the ``frame_grants`` rows
+that add up to it, checked afterwards by ``budget.services.verify_frames``."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import load_only
+from sqlalchemy import select, update
 
-from finsam_ansokan.accounts.models import User
-from finsam_ansokan.applications.models import Application
 from finsam_ansokan.applications.status import GRANTED
 from finsam_ansokan.budget import services as budget
-from finsam_ansokan.budget.models import BudgetYear, Contribution, Ram
+from finsam_ansokan.budget.models import BudgetYear, Contribution, FrameGrant, Ram
 from finsam_ansokan.demo import ADMINISTRATION, CONTRIBUTIONS_TOTAL, EQUITY, HUVUDOMRADEN
 from finsam_ansokan.extensions import db
 
-from .common import BATCH, Seed, granted, reset_sequences
+from .common import Seed, granted
 
 
 def add_years(seed: Seed) -> None:
@@ -86,34 +84,52 @@ def grant_decided(seed: Seed) -> int:
             elif ram.granted + need > ram.amount:
                 budget.set_frame(ram, _round_up(ram.granted + need))
     seed.rows.flush(Ram)
-    reset_sequences()  # the ledger rows below take their ids from the sequence
+    return _grant_through_ledger(seed, decided)
 
-    frames = {
-        (year, ram.huvudomrade_id): ram
-        for ram, year in db.session.execute(select(Ram, BudgetYear.year).join(BudgetYear))
+
+def _grant_through_ledger(seed: Seed, decided: list) -> int:
+    """The ledger's rules in bulk: each frame's ``granted`` moves by one conditional UPDATE
+    (refused, as ``budget.services.grant`` refuses, if the frame would be exceeded) in the
+    same transaction as the ``frame_grants`` rows that add up to it, one per application and
+    year. ``budget.services.verify_frames`` must then find nothing amiss.
+
+    (Calling ``grant`` per application is the same rule at two round trips each: 80 000 of
+    them at 50 000 applications, minutes on a busy machine.)"""
+    frame_of = {
+        (year, area): ram_id
+        for ram_id, year, area in db.session.execute(
+            select(Ram.id, BudgetYear.year, Ram.huvudomrade_id).join(BudgetYear)
+        )
     }
-    kansli = db.session.get(User, seed.kansli)
-    count = 0
-    for start in range(0, len(decided), BATCH):
-        chunk = decided[start : start + BATCH]
-        applications = {
-            a.id: a
-            for a in db.session.scalars(
-                select(Application)
-                .options(load_only(Application.id))
-                .where(Application.id.in_([a.id for a in chunk]))
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for app in decided:
+        for year, amount in granted(app).items():
+            ram_id = frame_of[(year, app.huvudomrade_id)]
+            totals[ram_id] += amount
+            seed.rows.add(
+                FrameGrant,
+                id=seed.rows.next_id(FrameGrant),
+                ram_id=ram_id,
+                application_id=app.id,
+                amount=amount,
+                actor_id=seed.kansli,
+                created_at=app.decided_at,
             )
-        }
-        for app in chunk:
-            for year, amount in granted(app).items():
-                budget.grant(
-                    frames[(year, app.huvudomrade_id)],
-                    amount,
-                    actor=kansli,
-                    application=applications[app.id],
-                    at=app.decided_at,
-                )
-                count += 1
+    for ram_id, total in sorted(totals.items()):
+        result = db.session.execute(
+            update(Ram)
+            .where(Ram.id == ram_id, Ram.granted + total <= Ram.amount)
+            .values(granted=Ram.granted + total)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise RuntimeError(f"frame {ram_id} cannot hold {total}")
+    count = len(seed.rows.rows.get(FrameGrant.__table__, []))
+    seed.rows.flush(FrameGrant)
+    db.session.expire_all()
+    wrong = budget.verify_frames()
+    if wrong:
+        raise RuntimeError(f"frames out of step with the ledger: {wrong[:5]}")
     return count
 
 
