@@ -21,7 +21,8 @@ says how many such users the server carries, not how fast a page is.
 
 The database comes from ``BENCH_DATABASE_URL`` (or ``DATABASE_URL``); PostgreSQL databases are
 dropped and created, so the name must contain "bench". SQLite files go under
-``benchmarks/results/``; ``BENCH_SEED=0`` measures a PostgreSQL database as it is (seeded
+``benchmarks/results/``; gunicorn listens on ``BENCH_PORT`` (default: any free port);
+``BENCH_SEED=0`` measures a PostgreSQL database as it is (seeded
 before with ``flask demo --scale N``). Results are written to
 ``benchmarks/results/<mode>.json``.
 """
@@ -104,7 +105,10 @@ def saturation(url: str | None) -> int:
                 page = _wrk(base, path, cookies[email], seconds, connections)
                 after = _wrk(base, "/healthz", None, seconds, connections)
                 runs["/healthz"].append(after)
-                page["share"] = 100 * page["rps"] / ((before["rps"] + after["rps"]) / 2)
+                baseline = (before["rps"] + after["rps"]) / 2
+                if baseline == 0 or page["rps"] == 0:
+                    raise SystemExit(f"{name}: no request answered within {seconds} s")
+                page["share"] = 100 * page["rps"] / baseline
                 runs[name].append(page)
                 print(
                     f"  {name:34} {page['rps']:7.1f} req/s  p99 {page['p99_ms']:6.0f} ms  "
@@ -207,10 +211,12 @@ def _check(base: str, path: str, cookie: str, name: str) -> None:
 
 @contextmanager
 def _gunicorn(db_url: str):
-    port = _free_port()
+    port = int(os.environ.get("BENCH_PORT") or _free_port())
     env = _env(db_url, SECRET_KEY=secrets.token_hex(32), LOGIN_RATE_LIMIT="100000 per minute")
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        # --timeout: a worker loading the app on a busy machine is not killed as hung
+        [str(BIN / "gunicorn"), "--workers", "2", "--timeout", "120"]
+        + ["--bind", f"127.0.0.1:{port}", "wsgi:app"],
         cwd=ROOT,  # gunicorn.conf.py: gc.freeze() in each worker
         env=env,
         stdout=subprocess.DEVNULL,
@@ -218,7 +224,7 @@ def _gunicorn(db_url: str):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(base + "/healthz")
+        _wait_for(base + "/healthz", seconds=300)
         yield base
     finally:
         server.terminate()

@@ -201,11 +201,12 @@ def meetings_index(today: date, year: int | None = None) -> MeetingsIndex:
         select(Meeting, item_count).where(~is_past).order_by(Meeting.date, Meeting.id)
     ).all()
     meeting_year = extract("year", Meeting.date)
-    past_years = list(
-        db.session.scalars(
+    past_years = [  # EXTRACT gives a numeric on PostgreSQL
+        int(y)
+        for y in db.session.scalars(
             select(meeting_year).where(is_past).group_by(meeting_year).order_by(meeting_year.desc())
         )
-    )
+    ]
     if year not in past_years:
         year = past_years[0] if past_years else None
     past = []
@@ -218,7 +219,7 @@ def meetings_index(today: date, year: int | None = None) -> MeetingsIndex:
     return MeetingsIndex(
         [tuple(row) for row in upcoming],
         [tuple(row) for row in past],
-        [int(y) for y in past_years],
+        past_years,
         year,
     )
 
