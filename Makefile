@@ -12,7 +12,7 @@ BENCHSTAMP := $(VENV)/.installed-bench
 # --ignore-scripts: it runs with the machine's Java, nothing is downloaded besides the jar
 NODESTAMP := node_modules/.installed
 
-.PHONY: run test lint install install-dev migrate demo serve clean e2e-browser bench
+.PHONY: run test lint install install-dev migrate demo serve clean e2e-browser bench bench-growth bench-capacity
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,11 +87,20 @@ lint: $(DEVSTAMP)
 	$(BIN)/bandit -r finsam_ansokan -lll -q
 	$(BIN)/python .ci/audit-dependencies
 
-## bench: seed BENCH_N (10000) applications in a fresh database, serve with gunicorn, load with
-## locust, count SQL per page; prints the table, writes benchmarks/results/latest.json.
-## SQLite by default; PostgreSQL with BENCH_DATABASE_URL=postgresql+psycopg://…/bench
+## bench: each key page alone at saturation (wrk, no think time) against /healthz in the same
+## run, on BENCH_DATABASE_URL (PostgreSQL; the name must contain "bench") at BENCH_N (10000)
+## applications: req/s, p50, p99, share of /healthz. bench-growth: in-process ms and SQL
+## statements per page at 1 000, 10 000 and 50 000. bench-capacity: think-time users (locust).
 bench: $(BENCHSTAMP)
-	timeout 900 $(BIN)/python -m benchmarks.run
+	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || \
+	  { echo "wrk is missing: apt-get install wrk"; exit 1; }
+	timeout 1800 $(BIN)/python -m benchmarks.run saturation
+
+bench-growth: $(BENCHSTAMP)
+	timeout 3600 $(BIN)/python -m benchmarks.run growth
+
+bench-capacity: $(BENCHSTAMP)
+	timeout 900 $(BIN)/python -m benchmarks.run capacity
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache node_modules

@@ -63,10 +63,19 @@ def _deep_page() -> str:
     return f"/ansokningar?sida={max(1, total // 25 // 2)}"
 
 
+KANSLI = "kansli@varend.example"
+
+#: Every key page: the three list views, each role's start page, the pages of one case and
+#: one meeting, the indexes (meetings, follow-up, outbox, users), budget and statistics.
 PAGES = [
     Page("start page (sökande)", "sokande@varend.example", lambda: "/"),
-    Page("application list, first page", "kansli@varend.example", lambda: "/ansokningar"),
-    Page("application list, deep page", "kansli@varend.example", _deep_page),
+    Page("start page (beredning)", "beredning@varend.example", lambda: "/"),
+    Page("start page (kansli)", KANSLI, lambda: "/"),
+    Page("start page (styrelse)", "styrelse@varend.example", lambda: "/"),
+    Page("start page (revisor)", "revisor@varend.example", lambda: "/"),
+    Page("start page (admin)", "admin@varend.example", lambda: "/"),
+    Page("application list, first page", KANSLI, lambda: "/ansokningar"),
+    Page("application list, deep page", KANSLI, _deep_page),
     Page(
         "application list, filtered",
         "revisor@varend.example",
@@ -77,13 +86,17 @@ PAGES = [
         "beredning@varend.example",
         lambda: f"/ansokningar/{richest_application()}",
     ),
-    Page("budget overview", "kansli@varend.example", lambda: f"/budget/{today().year}"),
+    Page("budget overview", KANSLI, lambda: f"/budget/{today().year}"),
+    Page("statistics", KANSLI, lambda: f"/statistik?ar={today().year - 1}"),
+    Page("meetings index", "styrelse@varend.example", lambda: "/sammantraden/"),
     Page(
-        "meeting page",
+        "meeting page (40 decisions)",
         "styrelse@varend.example",
         lambda: f"/sammantraden/{largest_signed_meeting()}",
     ),
-    Page("statistics", "kansli@varend.example", lambda: f"/statistik?ar={today().year - 1}"),
+    Page("follow-up list", KANSLI, lambda: "/uppfoljning"),
+    Page("outbox", KANSLI, lambda: "/admin/utkorg"),
+    Page("users", "admin@varend.example", lambda: "/admin/anvandare"),
 ]
 
 HEALTHZ = "/healthz"

@@ -88,7 +88,11 @@ def demo_command(scale: int | None) -> None:
 def _scale_demo(n: int) -> None:
     import time
 
-    from finsam_ansokan.scale import load_scale
+    try:  # the benchmark's seeding lives beside the package, not in it
+        from benchmarks.seed import load_scale
+    except ImportError:
+        _fail("--scale behöver katalogen benchmarks/ (kör kommandot i projektets katalog).")
+        return
 
     started = time.perf_counter()
     counts = load_scale(n)

@@ -7,7 +7,9 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.schema import CreateIndex
 
 # Stable constraint names, so Alembic migrations behave the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -17,6 +19,14 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+@compiles(CreateIndex, "sqlite")
+def _sqlite_index_without_nulls_order(create, compiler, **kw):
+    """SQLite refuses NULLS FIRST/LAST in an index, and needs none: it sorts NULL lowest,
+    so ``DESC`` already puts NULL last. An index declared ``desc().nulls_last()`` for
+    PostgreSQL is created as plain ``DESC`` here."""
+    return compiler.visit_create_index(create, **kw).replace(" NULLS LAST", "")
 
 
 class Base(DeclarativeBase):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.forms import apply_domain_error, choices
@@ -47,7 +48,9 @@ def _user_data(form: UserForm) -> services.UserData:
 @require("manage_users")
 def users():
     show_inactive = request.args.get("visa") == "alla"
-    query = select(User).order_by(User.active.desc(), User.name)
+    query = (
+        select(User).options(joinedload(User.organisation)).order_by(User.active.desc(), User.name)
+    )
     if not show_inactive:
         query = query.where(User.active.is_(True))
     return render_template(

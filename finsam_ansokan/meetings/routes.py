@@ -129,7 +129,7 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
     can_record = policy.can_record(current_user, meeting)
     requested = requested_by_year_many(i.application_id for i in meeting.items if i.application_id)
     for item in meeting.items:
-        entry = {"item": item, "proposal": None, "requested": {}, "form": None}
+        entry = {"item": item, "proposal": None, "requested": {}, "form": None, "jav_form": None}
         if item.application is not None:
             entry["requested"] = requested.get(item.application_id, {})
             entry["proposal"] = (
@@ -141,7 +141,8 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
                 entry["form"] = overrides.get(f"decision_{item.id}") or _decision_form(
                     item, formdata=None
                 )
-            entry["jav_form"] = overrides.get(f"jav_{item.id}") or _jav_form(meeting)
+                # shown beside the decision form only: a decided case builds neither
+                entry["jav_form"] = overrides.get(f"jav_{item.id}") or _jav_form(meeting)
         items.append(entry)
     can_manage = policy.can_manage(current_user, meeting)
     numbers = services.item_numbers(meeting)
@@ -176,7 +177,9 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
             can_manage=can_manage,
             can_record=can_record,
             add_case_form=add_case_form,
-            other_item_form=overrides.get("other_item") or OtherItemForm(formdata=None),
+            other_item_form=(overrides.get("other_item") or OtherItemForm(formdata=None))
+            if can_manage
+            else None,
             attendance_form=attendance_form,
             move_form=MoveForm(formdata=None),
             signatory_form=signatory_form,
@@ -249,8 +252,15 @@ def _again(meeting: Meeting, form, key: str, exc: DomainError):
 @bp.get("/")
 @require("view_meetings")
 def index():
-    upcoming, past = services.upcoming_and_past(today())
-    return render_template("meetings/index.html", upcoming=upcoming, past=past)
+    year = request.args.get("ar", type=int)
+    meetings = services.meetings_index(today(), year)
+    return render_template(
+        "meetings/index.html",
+        upcoming=meetings.upcoming,
+        past=meetings.past,
+        past_years=meetings.past_years,
+        year=meetings.year,
+    )
 
 
 @bp.route("/nytt", methods=["GET", "POST"])

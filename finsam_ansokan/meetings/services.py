@@ -19,7 +19,7 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 import holidays
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, extract, func, select
 from sqlalchemy.orm import contains_eager
 
 from finsam_ansokan.accounts.models import Organisation, User
@@ -243,18 +243,53 @@ def _justering_started(meeting: Meeting) -> bool:
     )
 
 
-def upcoming_and_past(today: date) -> tuple[list[Meeting], list[Meeting]]:
-    upcoming = db.session.scalars(
-        select(Meeting)
-        .where((Meeting.date >= today) | Meeting.signed_at.is_(None))
-        .order_by(Meeting.date, Meeting.id)
+@dataclass(frozen=True)
+class MeetingsIndex:
+    """The meetings index: upcoming and unsigned meetings, then one year of past ones.
+
+    Each meeting comes as ``(meeting, number of agenda items)``, counted in SQL, so a
+    förbund with ten years of meetings loads one year's rows and no agenda items.
+    """
+
+    upcoming: list[tuple[Meeting, int]]
+    past: list[tuple[Meeting, int]]
+    past_years: list[int]
+    year: int | None
+
+
+def meetings_index(today: date, year: int | None = None) -> MeetingsIndex:
+    item_count = (
+        select(func.count(AgendaItem.id))
+        .where(AgendaItem.meeting_id == Meeting.id)
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
+    is_past = (Meeting.date < today) & Meeting.signed_at.is_not(None)
+    upcoming = db.session.execute(
+        select(Meeting, item_count).where(~is_past).order_by(Meeting.date, Meeting.id)
     ).all()
-    past = db.session.scalars(
-        select(Meeting)
-        .where(Meeting.date < today, Meeting.signed_at.is_not(None))
-        .order_by(Meeting.date.desc(), Meeting.id.desc())
-    ).all()
-    return list(upcoming), list(past)
+    meeting_year = extract("year", Meeting.date)
+    past_years = [  # EXTRACT gives a numeric on PostgreSQL
+        int(y)
+        for y in db.session.scalars(
+            select(meeting_year).where(is_past).group_by(meeting_year).order_by(meeting_year.desc())
+        )
+    ]
+    if year not in past_years:
+        year = past_years[0] if past_years else None
+    past = []
+    if year is not None:
+        past = db.session.execute(
+            select(Meeting, item_count)
+            .where(is_past, Meeting.date >= date(year, 1, 1), Meeting.date < date(year + 1, 1, 1))
+            .order_by(Meeting.date.desc(), Meeting.id.desc())
+        ).all()
+    return MeetingsIndex(
+        [tuple(row) for row in upcoming],
+        [tuple(row) for row in past],
+        past_years,
+        year,
+    )
 
 
 # --- paragraphs ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Query-count regression tests: each key page sends at most MAX_STATEMENTS SQL statements,
 and the SAME number on a small and on a ten times larger dataset (no N+1).
 
-The data comes from the benchmark's seeder (``finsam_ansokan.scale``), so the pages see every
+The data comes from the benchmark's seeder (``benchmarks.seed``), so the pages see every
 kind of row: versions, comments, internal notes, assessments, decisions, jäv, reports. No
 timing here: the benchmark (``make bench``) measures time.
 """
@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import func, select
 
 from benchmarks.querycount import count_statements
+from benchmarks.seed import load_scale
 from finsam_ansokan.accounts.models import User
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
 from finsam_ansokan.meetings.models import AgendaItem, Meeting
 from finsam_ansokan.review.models import Comment
-from finsam_ansokan.scale import load_scale
 
 MAX_STATEMENTS = 15
 SMALL, LARGE = 12, 120
@@ -92,6 +92,15 @@ PAGES: dict[str, tuple[str | Callable[[], User], Callable[[], str]]] = {
     "start page, styrelse": ("styrelse@varend.example", lambda: "/"),
     "start page, revisor": ("revisor@varend.example", lambda: "/"),
     "start page, admin": ("admin@varend.example", lambda: "/"),
+    "meetings index": ("styrelse@varend.example", lambda: "/sammantraden/"),
+    "meetings index, an earlier year": (
+        KANSLI,
+        lambda: f"/sammantraden/?ar={today().year - 3}",
+    ),
+    "follow-up list": (KANSLI, lambda: "/uppfoljning"),
+    "outbox": (KANSLI, lambda: "/admin/utkorg"),
+    "outbox, failed messages": (KANSLI, lambda: "/admin/utkorg?status=failed"),
+    "users": ("admin@varend.example", lambda: "/admin/anvandare"),
 }
 
 
