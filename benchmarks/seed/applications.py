@@ -158,14 +158,15 @@ def actions(status: S, versions: int) -> list[Action]:
         review += [A.REQUEST_INFO]
         if status != S.KOMPLETTERING_BEGARD:
             review += [A.RESUBMIT]
-    decided = [*review, A.MARK_READY]
+    ready = [*review, A.MARK_READY]
+    decided = [*ready, A.DECIDE]  # recorded at the meeting, final at justering
     paths = {
         S.UTKAST: [],
         S.INSKICKAD: [A.SUBMIT],
         S.ATERKALLAD: [A.SUBMIT, A.WITHDRAW],
         S.UNDER_BEREDNING: review,
         S.KOMPLETTERING_BEGARD: review,
-        S.KLAR_FOR_BESLUT: decided,
+        S.KLAR_FOR_BESLUT: ready,
         S.AVSLAGEN: [*decided, A.REJECT],
         S.BEVILJAD: [*decided, A.GRANT],
         S.DELVIS_BEVILJAD: [*decided, A.GRANT_PART],

@@ -82,8 +82,6 @@ def write(seed: Seed) -> None:
         first = paragraph_next.get(meeting_date.year, 1)
         rows.add(
             Meeting,
-            Paragraph,
-            Signatory,
             id=meeting_id,
             kind="styrelsemote",
             date=meeting_date,

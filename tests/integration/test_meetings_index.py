@@ -16,7 +16,7 @@ from finsam_ansokan.meetings.models import AgendaItem, Meeting
 
 
 def _meeting(day: date, items: int, *, signed: bool) -> Meeting:
-    meeting = Meeting(date=day, place=f"Plats {day.isoformat()}", first_paragraph=1)
+    meeting = Meeting(date=day, place=f"Plats {day.isoformat()}")
     meeting.start_time = time(9, 0)
     db.session.add(meeting)
     db.session.flush()
@@ -27,6 +27,7 @@ def _meeting(day: date, items: int, *, signed: bool) -> Meeting:
     db.session.flush()
     if signed:
         meeting.signed_at = datetime.combine(day + timedelta(days=7), time(12), tzinfo=UTC)
+        meeting.first_paragraph = 1  # §§ are fixed at justering
         db.session.flush()
     return meeting
 
