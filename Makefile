@@ -45,6 +45,9 @@ run: migrate
 	@echo "    styrelse@varend.example   (styrelse)"
 	@echo "    revisor@varend.example    (revisor)"
 	@echo "    admin@varend.example      (administratör)"
+	@echo "  Kansli och admin loggar in med tvåstegsverifiering: lägg in nyckeln"
+	@echo "    FINSAMDEMOFINSAMDEMOFINSAMDEMO22 i en autentiseringsapp, eller kör"
+	@echo "    .venv/bin/flask --app finsam_ansokan demo-code  för aktuell kod."
 	@echo ""
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 

@@ -161,3 +161,6 @@ def register(app: Flask) -> None:
     from finsam_ansokan.exports.cli import archive_cli
 
     app.cli.add_command(archive_cli)
+    from finsam_ansokan.accounts.cli import register as register_accounts
+
+    register_accounts(app)

@@ -20,6 +20,9 @@ from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
 
 DEMO_PASSWORD = "demo-finsam-ansokan"  # noqa: S105 - printed by `make run`, demo only
+#: The demo kansli and admin sign in with a second factor like real ones; their
+#: authenticator secret is public (printed by `make run`; `flask demo-code` shows the code).
+DEMO_TOTP_SECRET = "FINSAMDEMOFINSAMDEMOFINSAMDEMO22"  # noqa: S105 - demo only
 
 MEMBERS = [
     ("Försäkringskassan", "stat", None),
@@ -103,6 +106,8 @@ def load_demo() -> bool:
         user = User(email=email, name=name, organisation=members.get(org) if org else None)
         user.set_roles(roles)
         user.set_password(DEMO_PASSWORD)
+        if set(roles) & {Role.KANSLI, Role.ADMIN}:
+            user.totp_secret = DEMO_TOTP_SECRET
         db.session.add(user)
         users[roles[0]] = user
     db.session.flush()

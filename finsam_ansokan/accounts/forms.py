@@ -66,6 +66,63 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError("Lösenorden är inte lika.")
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "E-postadress",
+        validators=[DataRequired("Ange din e-postadress."), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    submit = SubmitField("Skicka länk")
+
+
+class SetPasswordForm(FlaskForm):
+    """Choosing a password from an invitation or a reset link."""
+
+    password = PasswordField(
+        "Nytt lösenord",
+        description="Minst 12 tecken. En fras av flera ord fungerar bra.",
+        validators=[DataRequired("Ange ett lösenord."), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Upprepa lösenordet",
+        validators=[DataRequired("Upprepa lösenordet."), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Spara lösenordet")
+
+    def validate_confirm(self, field):
+        from wtforms.validators import ValidationError
+
+        if field.data != self.password.data:
+            raise ValidationError("Lösenorden är inte lika.")
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Engångskod",
+        description="Sex siffror från appen, eller en av dina reservkoder.",
+        validators=[DataRequired("Ange koden."), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField("Fortsätt")
+
+
+class ReauthenticateForm(FlaskForm):
+    password = PasswordField(
+        "Lösenord",
+        validators=[DataRequired("Ange ditt lösenord."), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = StringField(
+        "Engångskod",
+        description="Sex siffror från appen, eller en reservkod.",
+        validators=[Optional(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField("Bekräfta")
+
+
 class UserForm(FlaskForm):
     name = StringField(
         "Namn",
@@ -87,12 +144,6 @@ class UserForm(FlaskForm):
         validators=[DataRequired("Välj minst en roll.")],
     )
     active = BooleanField("Kontot är aktivt", default=True)
-    password = PasswordField(
-        "Lösenord",
-        description="Minst 12 tecken. Lämna tomt för att behålla nuvarande lösenord.",
-        validators=[Optional(), Length(max=1024)],
-        render_kw={"autocomplete": "new-password"},
-    )
     submit = SubmitField("Spara användare")
 
 
