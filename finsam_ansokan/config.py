@@ -58,6 +58,12 @@ def load_config(instance_path: str) -> dict:
         # several instances share the login counters in Redis; one instance may keep them
         # in memory
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
+        # a Redis that does not answer must not hold a login for long
+        "RATELIMIT_STORAGE_OPTIONS": (
+            {"socket_connect_timeout": 1, "socket_timeout": 1}
+            if os.environ.get("REDIS_URL")
+            else {}
+        ),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "finsam"),
         # a moving window: no burst of twice the limit around a window's edge
         "RATELIMIT_STRATEGY": "moving-window",

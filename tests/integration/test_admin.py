@@ -62,9 +62,7 @@ def test_deactivating_a_user_logs_them_out_and_keeps_the_record(app, client, fac
     login(kansli)
     response = client.post(
         f"/admin/anvandare/{target.id}",
-        data=_user_form(
-            name=target.name, email=target.email, roles=["revisor"], active=""
-        ),
+        data=_user_form(name=target.name, email=target.email, roles=["revisor"], active=""),
     )
     assert response.status_code == 302
     db.session.refresh(target)
