@@ -24,6 +24,7 @@ from .roles import Role
 oauth = OAuth()
 NEXT_KEY = "_oidc_next"
 REAUTH_KEY = "_oidc_reauth"
+OIDC_LEEWAY_SECONDS = 30
 FAILED_MESSAGE = "Inloggningen via din organisation misslyckades. Försök igen."
 
 
@@ -226,11 +227,14 @@ def start_sign_in(provider: OidcProvider, next_url: str):
 def finish_sign_in(provider: OidcProvider) -> tuple[User, str, bool]:
     """Exchange the code and validate the ID token (Authlib); any failure is a refusal."""
     from authlib.common.errors import AuthlibBaseError
+    from joserfc.errors import JoseError
+    from requests import RequestException
 
     client = client_for(provider)
     try:
-        token = client.authorize_access_token()
-    except (AuthlibBaseError, ValueError, KeyError) as exc:
+        # a little leeway for clocks that disagree, not Authlib's default two minutes
+        token = client.authorize_access_token(leeway=OIDC_LEEWAY_SECONDS)
+    except (AuthlibBaseError, JoseError, RequestException, ValueError, KeyError) as exc:
         current_app.logger.warning("OIDC sign-in via %s refused: %s", provider.name, exc)
         raise DomainError(FAILED_MESSAGE) from None
     claims = token.get("userinfo")
