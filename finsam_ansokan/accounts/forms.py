@@ -101,7 +101,7 @@ class SetPasswordForm(FlaskForm):
 class CodeForm(FlaskForm):
     code = StringField(
         "Engångskod",
-        description="Sex siffror från appen, eller en av dina reservkoder.",
+        description="Sex siffror från appen.",
         validators=[DataRequired("Ange koden."), Length(max=20)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )

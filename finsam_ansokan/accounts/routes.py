@@ -166,16 +166,16 @@ def second_factor():
     return render_template("auth/second_factor.html", form=form), (422 if form.errors else 200)
 
 
-@bp.route("/logga-in/org/<int:provider_id>", methods=["POST"])
+@bp.route("/logga-in/org/<int:provider_id>")
 @public
 def oidc_start(provider_id: int):
     """*Logga in med … (din organisation)*: off to the organisation's identity provider.
-    A POST (with CSRF), so no other site can start a sign-in in the user's name."""
+    A plain link (the CSP's form-action would stop a form redirecting to another site);
+    the state that Authlib keeps in this browser's session binds the answer to it."""
     from . import oidc
 
     provider = oidc.active_provider(provider_id)
-    form = ConfirmForm()
-    if provider is None or not form.validate_on_submit():
+    if provider is None:
         return redirect(url_for("auth.login"))
     return oidc.start_sign_in(provider, safe_next(request.args.get("next")))
 
