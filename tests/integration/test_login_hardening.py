@@ -195,3 +195,40 @@ def test_with_redis_down_logins_work_limited_in_memory_with_a_warning(tmp_path):
     assert any("falling back to in-memory" in w for w in outcome["warnings"])
     assert outcome["healthz"]["status"] == "degraded"
     assert outcome["healthz"]["checks"]["rate_limit_store"].startswith("unavailable")
+
+
+def test_a_user_sees_their_sessions_and_ends_one_or_all(app, client, factory):
+    from tests.conftest import sign_in
+
+    user = factory.user(Role.SOKANDE)
+    _login(client, user.email)
+    phone = sign_in(app.test_client(), user, "password")
+    page = client.get("/konto/sessioner")
+    assert page.status_code == 200 and page.text.count("/avsluta\"") == 2
+    assert "– den här" in page.text
+    rows = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all()
+    # end the phone's session from this browser: the phone is out, this one stays
+    phone_row = max(rows, key=lambda r: r.id)
+    assert client.post(f"/konto/sessioner/{phone_row.id}/avsluta").status_code == 302
+    assert phone.get("/").status_code == 302
+    assert client.get("/").status_code == 200
+    # another user's session id is not ours to end
+    stranger = factory.user(Role.SOKANDE)
+    stranger_client = sign_in(app.test_client(), stranger, "password")
+    theirs = db.session.scalars(select(UserSession).where(UserSession.user_id == stranger.id)).one()
+    client.post(f"/konto/sessioner/{theirs.id}/avsluta")
+    assert stranger_client.get("/").status_code == 200
+
+
+def test_logout_everywhere_ends_every_session_of_the_user(app, client, factory):
+    from tests.conftest import sign_in
+
+    user = factory.user(Role.SOKANDE)
+    _login(client, user.email)
+    elsewhere = sign_in(app.test_client(), user, "password")
+    assert elsewhere.get("/").status_code == 200
+    response = client.post("/konto/sessioner/logga-ut-overallt")
+    assert response.status_code == 302 and response.headers["Location"] == "/logga-in"
+    assert client.get("/").status_code == 302
+    assert elsewhere.get("/").status_code == 302
+    assert db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all() == []
