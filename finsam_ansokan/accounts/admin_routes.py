@@ -13,7 +13,7 @@ from finsam_ansokan.core.transaction import refused
 from finsam_ansokan.extensions import db
 
 from . import services
-from .forms import ConfirmForm, OrganisationForm, UserForm
+from .forms import ConfirmForm, OrganisationForm, UserForm, UserImportForm
 from .guard import fresh_auth_required
 from .models import Organisation, User
 from .roles import Role
@@ -109,6 +109,42 @@ def edit_user(user_id: int):
         anonymise_from=anonymise_from,
         can_force_reset=user.active and user.has_password and user.id != current_user.id,
     ), (422 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/anvandare/import", methods=["GET", "POST"])
+@require("manage_users")
+@fresh_auth_required
+def import_users():
+    """Many users from a CSV file: a preview with each row's errors, then all or nothing."""
+    form = UserImportForm()
+    rows = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        text = form.content.data or ""
+        if upload:
+            raw = upload.read(1_000_001)
+            try:
+                text = raw.decode("utf-8") if len(raw) <= 1_000_000 else ""
+            except UnicodeDecodeError:
+                text = raw.decode("cp1252", errors="replace")  # Excel's own "CSV"
+            if not text:
+                form.file.errors = ["Filen är för stor eller tom."]
+        try:
+            if request.form.get("confirm") and not upload:
+                created = services.import_users(text, actor=current_user)
+                flash(f"{len(created)} användare är tillagda och har fått en inbjudan.", "success")
+                return redirect(url_for("admin.users"))
+            if text:
+                rows = services.parse_user_csv(text)
+                form.content.data = text
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+    return render_template(
+        "admin/user_import.html",
+        form=form,
+        rows=rows,
+        can_import=bool(rows) and not any(row.errors for row in rows),
+    ), (422 if form.errors or (rows and any(r.errors for r in rows)) else 200)
 
 
 def _user_action(user_id: int, action, done: str):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -145,6 +147,18 @@ class UserForm(FlaskForm):
     )
     active = BooleanField("Kontot är aktivt", default=True)
     submit = SubmitField("Spara användare")
+
+
+class UserImportForm(FlaskForm):
+    file = FileField(
+        "CSV-fil",
+        description="Rubriker på första raden: namn;e-post;organisation;roller. "
+        "Flera roller skiljs med kommatecken, t.ex. sokande,beredning.",
+        validators=[Optional()],
+    )
+    #: the checked file, carried from the preview to the confirmation
+    content = HiddenField()
+    submit = SubmitField("Förhandsgranska")
 
 
 class OrganisationForm(FlaskForm):

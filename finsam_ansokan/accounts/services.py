@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -267,6 +268,97 @@ def update_user(user: User, data: UserData, *, actor: User) -> User:
         },
     )
     return user
+
+
+# --- bulk import from CSV ------------------------------------------------------------------
+IMPORT_COLUMNS = ("namn", "e-post", "organisation", "roller")
+MAX_IMPORT_ROWS = 500
+_ROLE_BY_NAME = {r.value: r for r in Role} | {r.label.lower(): r for r in Role}
+
+
+@dataclass
+class ImportRow:
+    line: int
+    name: str
+    email: str
+    organisation: str
+    roles: str
+    errors: list[str]
+    data: UserData | None = None
+
+
+def parse_user_csv(text: str) -> list[ImportRow]:
+    """Read ``namn;e-post;organisation;roller`` (``;`` or ``,``, a header row first) and
+    check every row as the user form would, plus duplicates within the file."""
+    import csv
+    import io
+
+    text = text.lstrip("\ufeff")
+    first = text.splitlines()[0] if text.strip() else ""
+    if not first:
+        raise DomainError("Filen är tom.", field="file")
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader)]
+    if tuple(header[:4]) != IMPORT_COLUMNS:
+        raise DomainError(
+            "Första raden ska vara rubrikerna: " + delimiter.join(IMPORT_COLUMNS) + ".",
+            field="file",
+        )
+    rows: list[ImportRow] = []
+    seen: dict[str, int] = {}
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        if len(rows) >= MAX_IMPORT_ROWS:
+            raise DomainError(f"Högst {MAX_IMPORT_ROWS} användare per fil.", field="file")
+        values = [v.strip() for v in values] + [""] * 4
+        row = ImportRow(
+            line=reader.line_num,
+            name=values[0],
+            email=normalise_email(values[1]),
+            organisation=values[2],
+            roles=values[3],
+            errors=[],
+        )
+        organisation = find_organisation(row.organisation) if row.organisation else None
+        if row.organisation and organisation is None:
+            row.errors.append(f"Okänd organisation: {row.organisation}.")
+        roles = []
+        for name in re.split(r"[,/+]| och ", row.roles):
+            if not name.strip():
+                continue
+            role = _ROLE_BY_NAME.get(name.strip().lower())
+            if role is None:
+                row.errors.append(f"Okänd roll: {name.strip()}.")
+            else:
+                roles.append(role)
+        if row.email in seen:
+            row.errors.append(f"Samma e-postadress som rad {seen[row.email]}.")
+        seen.setdefault(row.email, row.line)
+        data = UserData(email=row.email, name=row.name, roles=roles, organisation=organisation)
+        if not row.errors:
+            try:
+                _validate_user_data(data)
+            except DomainError as exc:
+                row.errors.append(exc.message)
+        row.data = data
+        rows.append(row)
+    if not rows:
+        raise DomainError("Filen har inga användare under rubrikraden.", field="file")
+    return rows
+
+
+def import_users(text: str, *, actor: User) -> list[User]:
+    """Create every user in the file and send each an invitation, or none at all."""
+    rows = parse_user_csv(text)
+    bad = [row for row in rows if row.errors]
+    if bad:
+        raise DomainError(
+            f"{len(bad)} rader har fel. Rätta filen; ingen användare har lagts till.",
+            field="file",
+        )
+    return [create_user(row.data, actor=actor) for row in rows if row.data is not None]
 
 
 def reset_password(user: User, password: str, *, actor: User) -> None:
