@@ -106,7 +106,7 @@ def demo_code() -> None:
 
     from finsam_ansokan.demo import DEMO_TOTP_SECRET
 
-    click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+    click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())  # the same for anyone who asks
 
 
 def register(app) -> None:

@@ -11,14 +11,13 @@ import os
 import re
 import shutil
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from finsam_ansokan.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from finsam_ansokan.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_code
 from finsam_ansokan.extensions import db
 from tests.conftest import database_url_for_tests, make_test_app
 
@@ -102,22 +101,9 @@ def field(page, label: str):
     return page.get_by_label(re.compile(rf"^{re.escape(label)}( \(obligatorisk\))?$"))
 
 
-#: The last time step whose code each demo user has used: a code works only once.
-_USED_STEPS: dict[str, int] = {}
-
-
 def totp_code(email: str, secret: str = DEMO_TOTP_SECRET) -> str:
-    """A code the server has not seen yet for ``email`` (it refuses a code used twice):
-    the current one, or the next step's (accepted within one step), or wait for one."""
-    import pyotp
-
-    while True:
-        now = int(time.time() // 30)
-        step = max(now, _USED_STEPS.get(email, -1) + 1)
-        if step <= now + 1:
-            _USED_STEPS[email] = step
-            return pyotp.TOTP(secret).at(step * 30)
-        time.sleep(1)
+    """A code the server has not seen yet for ``email`` (it refuses a code used twice)."""
+    return demo_code(email, secret)
 
 
 def login_as(page, email: str, password: str = DEMO_PASSWORD) -> None:
