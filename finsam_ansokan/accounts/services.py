@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from flask import current_app, g, url_for
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from finsam_ansokan.core import outbox
@@ -52,24 +51,18 @@ def current_forbund() -> Forbund | None:
 # --- login ---------------------------------------------------------------------------
 def load_user(user_id: str) -> User | None:
     """Flask-Login loader. The id carries the session token, so changing the password
-    logs out every other session of that user."""
+    logs out every other session of that user; and the server-side session row must still
+    be live (not logged out, idle or too old). One query: the row brings the user."""
     try:
         raw_id, raw_token = user_id.split(":", 1)
         uid, token = int(raw_id), int(raw_token)
     except ValueError:
         return None
-    # roles and organisation joined in: one query for the user on every request, not two
-    # or three
-    user = db.session.get(
-        User,
-        uid,
-        options=[joinedload(User.role_rows), joinedload(User.organisation)],
-        populate_existing=True,
-    )
-    if user is None or (user.session_token or 0) != token or not user.active:
+    row = sessions.current()
+    if row is None or row.user_id != uid:
         return None
-    # and the server-side session must still be live (not logged out, idle or too old)
-    if sessions.current(user) is None:
+    user = row.user
+    if (user.session_token or 0) != token or not user.active:
         return None
     return user
 

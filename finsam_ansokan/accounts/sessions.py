@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, g, has_request_context, request, session
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
@@ -73,9 +74,21 @@ def current(user: User | None = None) -> UserSession | None:
         token = session.get(SESSION_KEY)
         row = None
         if isinstance(token, str) and token:
-            row = db.session.scalars(
-                select(UserSession).where(UserSession.token_hash == _hash(token))
-            ).first()
+            # the user, their roles and organisation in the same query: one statement per
+            # request for who is signed in
+            row = (
+                db.session.scalars(
+                    select(UserSession)
+                    .where(UserSession.token_hash == _hash(token))
+                    .options(
+                        joinedload(UserSession.user).joinedload(User.role_rows),
+                        joinedload(UserSession.user).joinedload(User.organisation),
+                    )
+                    .execution_options(populate_existing=True)
+                )
+                .unique()
+                .first()
+            )
         now = utcnow()
         if row is not None and _expired(row, now):
             db.session.delete(row)

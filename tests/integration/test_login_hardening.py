@@ -185,7 +185,7 @@ def test_with_redis_down_logins_work_limited_in_memory_with_a_warning(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=900,  # a loaded machine: importing and migrating takes a while
         check=False,
     )
     assert result.returncode == 0, result.stderr
