@@ -34,7 +34,7 @@ def start():
         sections["overdue_reports"] = overdue_reports()
     if roles & {Role.KANSLI, Role.REVISOR, Role.ADMIN}:
         sections["counts"] = queries.count_by_status()
-    return render_template("main/start.html", sections=sections, Status=Status)
+    return render_template("main/start.html", sections=sections)
 
 
 @bp.route("/tillganglighet")

@@ -246,6 +246,16 @@ def latest_assessment(application: Application, stage: AssessmentStage) -> Asses
 
 # --- history ------------------------------------------------------------------------
 _INTERNAL_EVENT_KINDS = frozenset({"internal_note_added", "rekommendation_recorded"})
+#: Events whose message the history page shows under the sentence (for the others the
+#: message is the sentence itself, or nothing to add).
+_EVENTS_WITH_NOTE = frozenset(
+    {"status_changed", "draft_shared", "draft_unshared", "application_created"}
+)
+
+
+def history_note(event) -> str | None:
+    """The message shown under the event's sentence on the history page, if any."""
+    return event.message if event.kind in _EVENTS_WITH_NOTE else None
 
 
 def timeline(application: Application, viewer: User):
