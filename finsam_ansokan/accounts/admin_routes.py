@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from finsam_ansokan.core.errors import DomainError
-from finsam_ansokan.core.forms import apply_domain_error, choices
+from finsam_ansokan.core.forms import choices
 from finsam_ansokan.core.permissions import require
-from finsam_ansokan.core.transaction import refused
+from finsam_ansokan.core.transaction import refused, refused_form
 from finsam_ansokan.extensions import db
 
 from . import services
@@ -67,7 +67,7 @@ def new_user():
         try:
             user = services.create_user(_user_data(form), actor=current_user)
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
         else:
             flash(
                 f"Användaren {user.name} är skapad. En inbjudan har skickats till {user.email}.",
@@ -93,7 +93,7 @@ def edit_user(user_id: int):
         try:
             services.update_user(user, _user_data(form), actor=current_user)
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
         else:
             flash(f"Ändringarna för {user.name} är sparade.", "success")
             return redirect(url_for("admin.users"))
@@ -138,7 +138,7 @@ def import_users():
                 rows = services.parse_user_csv(text)
                 form.content.data = text
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
     return render_template(
         "admin/user_import.html",
         form=form,
@@ -250,7 +250,7 @@ def _organisation_form(organisation: Organisation | None):
                 actor=current_user,
             )
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
         else:
             flash(f"{saved.name} är sparad.", "success")
             return redirect(url_for("admin.organisations"))

@@ -22,10 +22,9 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from finsam_ansokan.core.errors import DomainError
-from finsam_ansokan.core.forms import apply_domain_error
 from finsam_ansokan.core.permissions import public, require
 from finsam_ansokan.core.security import safe_next
-from finsam_ansokan.core.transaction import refused
+from finsam_ansokan.core.transaction import refused, refused_form
 from finsam_ansokan.extensions import limiter
 
 from . import services, sessions, twofactor
@@ -153,7 +152,7 @@ def second_factor():
         try:
             used = twofactor.verify(user, form.code.data)
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
         else:
             _sign_in(user, sessions.TOTP)
             if used == "recovery":
@@ -238,7 +237,7 @@ def _choose_password(token: str, *, invitation: bool):
             else:
                 services.reset_password_with_token(token, form.password.data)
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
         else:
             logout_user()
             session.clear()
@@ -270,7 +269,7 @@ def change_password():
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
         else:
             login_user(current_user._get_current_object())  # this session stays; others end
             flash("Ditt lösenord är bytt.", "success")
@@ -293,7 +292,7 @@ def reauthenticate():
         try:
             method = services.reauthenticate(current_user, form.password.data, form.code.data)
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
         else:
             sessions.mark_authenticated(sessions.current(current_user), method)
             return redirect(next_url)
@@ -321,7 +320,7 @@ def enrol_totp():
         try:
             codes = twofactor.enrol(user, secret, form.code.data)
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
         else:
             session.pop(ENROL_KEY, None)
             sessions.mark_authenticated(sessions.current(user), sessions.TOTP)
