@@ -52,6 +52,9 @@ run: migrate
 	@echo "    styrelse@varend.example   (styrelse)"
 	@echo "    revisor@varend.example    (revisor)"
 	@echo "    admin@varend.example      (administratör)"
+	@echo "  Kansli och admin loggar in med tvåstegsverifiering: lägg in nyckeln"
+	@echo "    FINSAMDEMOFINSAMDEMOFINSAMDEMO22 i en autentiseringsapp, eller kör"
+	@echo "    .venv/bin/flask --app finsam_ansokan demo-code  för aktuell kod."
 	@echo ""
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
@@ -68,7 +71,7 @@ test: $(DEVSTAMP) $(NODESTAMP)
 ## dead code (vulture, allow-list in .ci/vulture_allowlist.py), `flask db check` on a scratch
 ## database, bandit (high severity fails) and pip-audit (a known vulnerability fails; an
 ## unreachable vulnerability service only warns)
-VULTURE_DECORATORS := @*.route,@*.get,@*.post,@require,@public,@*.command,@*.group,@*.listens_for,@*.context_processor,@*.app_context_processor,@*.app_template_global,@*.errorhandler,@*.user_loader,@*.before_request,@*.after_request,@*.teardown_request,@given,@pytest.fixture
+VULTURE_DECORATORS := @*.route,@*.get,@*.post,@require,@public,@*.command,@*.group,@*.listens_for,@*.context_processor,@*.app_context_processor,@*.app_template_global,@*.errorhandler,@*.user_loader,@*.before_request,@*.after_request,@*.teardown_request,@given,@pytest.fixture,@compiles
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check finsam_ansokan tests

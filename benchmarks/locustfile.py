@@ -12,6 +12,8 @@ import re
 
 from locust import HttpUser, between, constant, task
 
+from benchmarks.signin import sign_in
+
 PASSWORD = os.environ.get("BENCH_PASSWORD", "demo-finsam-ansokan")
 
 
@@ -26,7 +28,6 @@ def _wait_time():
 
 WAIT_TIME = _wait_time()
 PAGES: dict[str, list[str]] = json.loads(os.environ.get("BENCH_PAGES", "{}"))
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class Healthz(HttpUser):
@@ -46,13 +47,13 @@ def _page_user(name: str, email: str, url: str) -> type[HttpUser]:
         fixed_count = 1
 
         def on_start(self) -> None:
-            form = self.client.get("/logga-in", name="login").text
-            token = _CSRF.search(form)
-            response = self.client.post(
-                "/logga-in",
-                data={"email": email, "password": PASSWORD, "csrf_token": token and token[1]},
-                name="login",
-                allow_redirects=False,
+            response = sign_in(
+                lambda path: self.client.get(path, name="login"),
+                lambda path, data: self.client.post(
+                    path, data=data, name="login", allow_redirects=False
+                ),
+                email,
+                PASSWORD,
             )
             if response.status_code != 302:
                 raise RuntimeError(f"login as {email} failed: {response.status_code}")

@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_archive_contributors()
+    register_outbox()
     register_template_helpers(app)
     register_security_headers(app)
     register_cli(app)
@@ -62,9 +63,12 @@ def register_extensions(app: Flask) -> None:
 
     storage.init_app(app)
 
+    from .accounts import guard, oidc
     from .accounts.services import load_user
 
     login_manager.user_loader(load_user)
+    guard.init_app(app)
+    oidc.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -107,6 +111,13 @@ def register_archive_contributors() -> None:
     from .exports.archive import register_contributors
 
     register_contributors()
+
+
+def register_outbox() -> None:
+    """Areas below notifications queue e-mail through core/outbox.py."""
+    from .notifications.services import register_outbox
+
+    register_outbox()
 
 
 def register_template_helpers(app: Flask) -> None:

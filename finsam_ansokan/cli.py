@@ -157,11 +157,23 @@ def send_reminders(today_) -> None:
     )
 
 
+@click.command("demo-code")
+def demo_code_command() -> None:
+    """Visa engångskoden för demoanvändarna kansli och admin (bara demohemligheten)."""
+    from finsam_ansokan.demo import demo_code
+
+    click.echo(demo_code("kansli@varend.example"))  # the same for anyone who asks
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(demo_code_command)
     app.cli.add_command(mail_cli)
     app.cli.add_command(reminders_cli)
     from finsam_ansokan.exports.cli import archive_cli
 
     app.cli.add_command(archive_cli)
+    from finsam_ansokan.accounts.cli import register as register_accounts
+
+    register_accounts(app)

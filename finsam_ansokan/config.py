@@ -58,13 +58,38 @@ def load_config(instance_path: str) -> dict:
         # several instances share the login counters in Redis; one instance may keep them
         # in memory
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
+        # a Redis that does not answer must not hold a login for long
+        "RATELIMIT_STORAGE_OPTIONS": (
+            {"socket_connect_timeout": 1, "socket_timeout": 1}
+            if os.environ.get("REDIS_URL")
+            else {}
+        ),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "finsam"),
         # a moving window: no burst of twice the limit around a window's edge
         "RATELIMIT_STRATEGY": "moving-window",
         # reverse proxies in front of the app (nginx: 1); their X-Forwarded-* are trusted
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Redis down: count in this worker's memory (with a logged warning) rather than
+        # refuse every login
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # failed logins per account (the address typed), and per client address: a kommun's
+        # staff share one address behind NAT, so that limit is much higher
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
+        "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get(
+            "LOGIN_ADDRESS_RATE_LIMIT", "60 per minute;600 per hour"
+        ),
+        # "Glömt lösenordet?": e-mails per account and requests per client address
+        "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "3 per hour"),
+        "RESET_ADDRESS_RATE_LIMIT": os.environ.get("RESET_ADDRESS_RATE_LIMIT", "30 per hour"),
+        # a signed-in session ends after this long without a request, and in any case after
+        # the absolute lifetime
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "120")),
+        "SESSION_MAX_HOURS": int(os.environ.get("SESSION_MAX_HOURS", "12")),
+        # the most sensitive actions ask for the password (and code) again after this long
+        "FRESH_AUTH_MINUTES": int(os.environ.get("FRESH_AUTH_MINUTES", "10")),
+        "INVITATION_DAYS": int(os.environ.get("INVITATION_DAYS", "7")),
+        "RESET_LINK_MINUTES": int(os.environ.get("RESET_LINK_MINUTES", "60")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),

@@ -20,6 +20,30 @@ from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
 
 DEMO_PASSWORD = "demo-finsam-ansokan"  # noqa: S105 - printed by `make run`, demo only
+#: The demo kansli and admin sign in with a second factor like real ones; their
+#: authenticator secret is public (printed by `make run`; `flask demo-code` shows the code).
+DEMO_TOTP_SECRET = "FINSAMDEMOFINSAMDEMOFINSAMDEMO22"  # noqa: S105 - demo only
+
+#: The last time step whose code each demo user has used in this process (a code works once).
+_USED_STEPS: dict[str, int] = {}
+
+
+def demo_code(email: str = "", secret: str = DEMO_TOTP_SECRET) -> str:
+    """A code the server has not seen yet from this process for ``email``: the current
+    step's, or the next one's (accepted within one step), or wait for a new step. For
+    `flask demo-code`, the browser tests and the benchmarks."""
+    import time
+
+    import pyotp
+
+    while True:
+        now = int(time.time() // 30)
+        step = max(now, _USED_STEPS.get(email, -1) + 1)
+        if step <= now + 1:
+            _USED_STEPS[email] = step
+            return pyotp.TOTP(secret).at(step * 30)
+        time.sleep(1)
+
 
 MEMBERS = [
     ("Försäkringskassan", "stat", None),
@@ -103,6 +127,8 @@ def load_demo() -> bool:
         user = User(email=email, name=name, organisation=members.get(org) if org else None)
         user.set_roles(roles)
         user.set_password(DEMO_PASSWORD)
+        if set(roles) & {Role.KANSLI, Role.ADMIN}:
+            user.totp_secret = DEMO_TOTP_SECRET
         db.session.add(user)
         users[roles[0]] = user
     db.session.flush()

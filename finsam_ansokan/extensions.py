@@ -38,3 +38,12 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def rate_limit_store_ok() -> bool:
+    """Does the limiter's storage (Redis, when configured) answer? With it down the limiter
+    falls back to memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED) and logs a warning."""
+    try:
+        return bool(limiter.storage.check())
+    except Exception:  # noqa: BLE001 - any failure to reach it means "not ok"
+        return False

@@ -1,6 +1,15 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
-from finsam_ansokan.accounts.models import Forbund, Organisation, User, UserRole
+from finsam_ansokan.accounts.models import (
+    Forbund,
+    OidcIdentity,
+    OidcProvider,
+    Organisation,
+    RecoveryCode,
+    User,
+    UserRole,
+    UserSession,
+)
 from finsam_ansokan.applications.models import (
     Application,
     ApplicationParty,
@@ -62,4 +71,8 @@ __all__ = [
     "Ram",
     "User",
     "UserRole",
+    "UserSession",
+    "RecoveryCode",
+    "OidcProvider",
+    "OidcIdentity",
 ]

@@ -77,7 +77,10 @@ def make_test_app(database_url: str, tmp_path, **overrides) -> Flask:
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
-        "LOGIN_RATE_LIMIT": "10000 per minute",  # the rate-limit test lowers it
+        "LOGIN_RATE_LIMIT": "10000 per minute",  # the rate-limit tests lower them
+        "LOGIN_ADDRESS_RATE_LIMIT": "10000 per minute",
+        "RESET_RATE_LIMIT": "10000 per minute",
+        "RESET_ADDRESS_RATE_LIMIT": "10000 per minute",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "SERVER_NAME": None,
     }
@@ -173,14 +176,25 @@ def factory(app: Flask) -> Iterator[Factory]:
         yield Factory()
 
 
+def sign_in(client: FlaskClient, user, method: str = "totp") -> FlaskClient:
+    """Sign ``client`` in as ``user`` without the form: a server-side session row as the
+    login would make, by default one where the second factor was given (so a kansli or
+    admin is not sent to enrolment; production still asks them for the code)."""
+    from finsam_ansokan.accounts import sessions
+
+    _, token = sessions.create(user, method)
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session[sessions.SESSION_KEY] = token
+    return client
+
+
 @pytest.fixture
 def login(client: FlaskClient):
     """``login(user)`` logs the test client in as ``user`` (without the form)."""
 
-    def _login(user) -> FlaskClient:
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
-        return client
+    def _login(user, method: str = "totp") -> FlaskClient:
+        return sign_in(client, user, method)
 
     return _login

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -59,6 +61,63 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError("Lösenorden är inte lika.")
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "E-postadress",
+        validators=[DataRequired("Ange din e-postadress."), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    submit = SubmitField("Skicka länk")
+
+
+class SetPasswordForm(FlaskForm):
+    """Choosing a password from an invitation or a reset link."""
+
+    password = PasswordField(
+        "Nytt lösenord",
+        description="Minst 12 tecken. En fras av flera ord fungerar bra.",
+        validators=[DataRequired("Ange ett lösenord."), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Upprepa lösenordet",
+        validators=[DataRequired("Upprepa lösenordet."), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Spara lösenordet")
+
+    def validate_confirm(self, field):
+        from wtforms.validators import ValidationError
+
+        if field.data != self.password.data:
+            raise ValidationError("Lösenorden är inte lika.")
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Engångskod",
+        description="Sex siffror från appen.",
+        validators=[DataRequired("Ange koden."), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField("Fortsätt")
+
+
+class ReauthenticateForm(FlaskForm):
+    password = PasswordField(
+        "Lösenord",
+        validators=[DataRequired("Ange ditt lösenord."), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = StringField(
+        "Engångskod",
+        description="Sex siffror från appen, eller en reservkod.",
+        validators=[Optional(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField("Bekräfta")
+
+
 class UserForm(FlaskForm):
     name = StringField(
         "Namn",
@@ -80,13 +139,19 @@ class UserForm(FlaskForm):
         validators=[DataRequired("Välj minst en roll.")],
     )
     active = BooleanField("Kontot är aktivt", default=True)
-    password = PasswordField(
-        "Lösenord",
-        description="Minst 12 tecken. Lämna tomt för att behålla nuvarande lösenord.",
-        validators=[Optional(), Length(max=1024)],
-        render_kw={"autocomplete": "new-password"},
-    )
     submit = SubmitField("Spara användare")
+
+
+class UserImportForm(FlaskForm):
+    file = FileField(
+        "CSV-fil",
+        description="Rubriker på första raden: namn;e-post;organisation;roller. "
+        "Flera roller skiljs med kommatecken, t.ex. sokande,beredning.",
+        validators=[Optional()],
+    )
+    #: the checked file, carried from the preview to the confirmation
+    content = HiddenField()
+    submit = SubmitField("Förhandsgranska")
 
 
 class OrganisationForm(FlaskForm):

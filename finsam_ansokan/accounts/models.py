@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,6 +24,8 @@ from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
 
 from .roles import OrganisationKind, Role
+
+UNUSABLE_PASSWORD_PREFIX = "!"  # noqa: S105 - werkzeug never produces a hash that starts with "!"
 
 _ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
 _KIND_VALUES = ", ".join(f"'{k.value}'" for k in OrganisationKind)
@@ -37,6 +41,10 @@ class Forbund(db.Model):
     organisation_number: Mapped[str] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(String(300))
     email: Mapped[str | None] = mapped_column(String(254))
+    #: Two-factor sign-in is always required for kansli and admin; this adds styrelse.
+    totp_for_styrelse: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: Days after deactivation before a user who acted may be anonymised.
+    anonymise_after_days: Mapped[int] = mapped_column(Integer, default=365, server_default="365")
 
 
 class Organisation(db.Model):
@@ -89,6 +97,13 @@ class User(UserMixin, db.Model):
     session_token: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Free-text notes for the administrator (e.g. "ersättare för Region Kronoberg").
     notes: Mapped[str | None] = mapped_column(Text)
+    #: Set while an invitation waits to be accepted (the user has no password yet).
+    invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The second factor (RFC 6238). ``totp_last_step`` refuses a code used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -119,8 +134,28 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password, method="scrypt")
         self.session_token = (self.session_token or 0) + 1
 
+    def clear_password(self) -> None:
+        """No password works any more (an invitation waits, or a reset is forced); every
+        link sent before dies, since its token is bound to the old hash."""
+        self.password_hash = UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(16)
+        self.session_token = (self.session_token or 0) + 1
+
+    @property
+    def has_password(self) -> bool:
+        return not self.password_hash.startswith(UNUSABLE_PASSWORD_PREFIX)
+
     def check_password(self, password: str) -> bool:
+        if not self.has_password:
+            return False
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def totp_enabled(self) -> bool:
+        return bool(self.totp_secret)
+
+    @property
+    def invitation_pending(self) -> bool:
+        return self.invited_at is not None
 
     # --- Flask-Login ---------------------------------------------------------
     @property
@@ -132,3 +167,74 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The cookie holds a random id whose hash is the key here;
+    logging out deletes the row, so a copied cookie stops working at once."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: When the user last proved who they are (password, code or provider) in this session.
+    authenticated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: "password", "totp" (password and a second factor) or "oidc".
+    method: Mapped[str] = mapped_column(String(20))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A single-use code for when the authenticator is lost. Only a hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OidcProvider(db.Model):
+    """An organisation's own identity provider (OpenID Connect). It proves who someone is;
+    the förbund alone decides their roles."""
+
+    __tablename__ = "oidc_providers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(200))
+    client_secret: Mapped[str] = mapped_column(String(500))
+    #: E-mail domains served, space separated (``alvesta.se region.se``); empty: any.
+    email_domains: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: Create an account on first sign-in (with ``new_user_role`` in ``organisation``);
+    #: otherwise the account must exist already.
+    create_users: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    new_user_role: Mapped[str | None] = mapped_column(String(20))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+    def serves(self, email: str) -> bool:
+        domains = self.email_domains.split()
+        return not domains or email.rsplit("@", 1)[-1].lower() in domains
+
+
+class OidcIdentity(db.Model):
+    """A user's subject at a provider, bound at the first sign-in."""
+
+    __tablename__ = "oidc_identities"
+    __table_args__ = (UniqueConstraint("provider_id", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("oidc_providers.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

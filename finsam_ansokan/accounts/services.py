@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import g
+from flask import current_app, url_for
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from finsam_ansokan.core import outbox
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.events import Event, record_event
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
 
-from .models import Forbund, Organisation, User
+from . import sessions, twofactor
+from .forbund import current_forbund
+from .models import OidcIdentity, Organisation, RecoveryCode, User
 from .roles import OrganisationKind, Role
+from .tokens import Purpose, make_token, user_for_token
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
@@ -38,46 +43,85 @@ LOGIN_FAILED_MESSAGE = "Fel e-postadress eller lösenord."
 
 
 # --- the förbund ------------------------------------------------------------------
-def current_forbund() -> Forbund | None:
-    if "forbund" not in g:
-        g.forbund = db.session.scalars(select(Forbund).order_by(Forbund.id).limit(1)).first()
-    return g.forbund
-
-
 # --- login ---------------------------------------------------------------------------
 def load_user(user_id: str) -> User | None:
     """Flask-Login loader. The id carries the session token, so changing the password
-    logs out every other session of that user."""
+    logs out every other session of that user; and the server-side session row must still
+    be live (not logged out, idle or too old). One query: the row brings the user."""
     try:
         raw_id, raw_token = user_id.split(":", 1)
         uid, token = int(raw_id), int(raw_token)
     except ValueError:
         return None
-    # roles and organisation joined in: one query for the user on every request, not two
-    # or three
-    user = db.session.get(
-        User,
-        uid,
-        options=[joinedload(User.role_rows), joinedload(User.organisation)],
-        populate_existing=True,
-    )
+    row = sessions.current()
+    if row is None or row.user_id != uid:
+        return None
+    user = row.user
+    if (user.session_token or 0) != token or not user.active:
+        return None
+    return user
+
+
+def user_for_login_id(login_id: str) -> User | None:
+    """The active user a ``"id:token"`` login id names (no server session needed)."""
+    try:
+        raw_id, raw_token = login_id.split(":", 1)
+        uid, token = int(raw_id), int(raw_token)
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
     if user is None or (user.session_token or 0) != token or not user.active:
         return None
     return user
+
+
+def sign_out_everywhere(user: User) -> None:
+    """*Logga ut överallt*: every session of the user ends, this one too."""
+    user.session_token = (user.session_token or 0) + 1
+    sessions.end_all(user)
+    record_event("signed_out_everywhere", actor=user, subject=f"user:{user.id}")
+
+
+def reauthenticate(user: User, password: str, code: str | None) -> str:
+    """Check the password (and the code, for a user with a second factor) again.
+    Returns the session method to record."""
+    if not user.check_password(password or ""):
+        raise DomainError("Lösenordet stämmer inte.", field="password")
+    if not user.totp_enabled:
+        return sessions.PASSWORD
+    if not (code or "").strip():
+        raise DomainError("Ange koden från appen.", field="code")
+    twofactor.verify(user, code or "")
+    return sessions.TOTP
+
+
+def user_for_link(token: str, *, invitation: bool) -> User:
+    return user_for_token(token, Purpose.INVITATION if invitation else Purpose.RESET)
 
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+#: Checked against when no account has the address, so an unknown address takes as long
+#: as a wrong password (the answer's timing tells nothing either).
+_DUMMY_HASH = generate_password_hash("no account has this password", method="scrypt")
+
+
 def authenticate(email: str, password: str) -> User:
     """Return the active user with this e-mail and password, or raise one message for
     every failure, so the page never tells whether an address exists."""
     user = db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
-    if user is None or not user.active or not user.check_password(password or ""):
+    if user is None or not user.has_password:
+        check_password_hash(_DUMMY_HASH, password or "")
         raise DomainError(LOGIN_FAILED_MESSAGE)
-    user.last_login_at = utcnow()
+    if not user.check_password(password or "") or not user.active:
+        raise DomainError(LOGIN_FAILED_MESSAGE)
     return user
+
+
+def record_sign_in(user: User) -> None:
+    user.last_login_at = utcnow()
 
 
 def check_password_policy(password: str, *, email: str | None = None) -> None:
@@ -101,6 +145,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise DomainError("Nuvarande lösenord stämmer inte.", field="current_password")
     check_password_policy(new, email=user.email)
     user.set_password(new)
+    sessions.end_all(user, keep=sessions.current(user))
     record_event("password_changed", actor=user, subject=f"user:{user.id}")
 
 
@@ -138,9 +183,18 @@ def _validate_user_data(data: UserData, *, existing: User | None = None) -> set[
     return roles
 
 
-def create_user(data: UserData, *, password: str, actor: User | None = None) -> User:
+def create_user(
+    data: UserData,
+    *,
+    password: str | None = None,
+    actor: User | None = None,
+    invite: bool = True,
+) -> User:
+    """A new user. Without a password (the normal case) an invitation is e-mailed, where
+    the person chooses their own; nobody else ever knows it."""
     roles = _validate_user_data(data)
-    check_password_policy(password, email=data.email)
+    if password is not None:
+        check_password_policy(password, email=data.email)
     user = User(
         email=normalise_email(data.email),
         name=data.name.strip(),
@@ -149,15 +203,21 @@ def create_user(data: UserData, *, password: str, actor: User | None = None) -> 
         active=data.active,
     )
     user.set_roles(roles)
-    user.set_password(password)
+    if password is None:
+        user.clear_password()
+    else:
+        user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    # no name or address in the append-only log: they must be erasable (anonymisation)
     record_event(
         "user_created",
         actor=actor,
         subject=f"user:{user.id}",
-        message=f"{user.name} ({', '.join(sorted(r.value for r in roles))})",
+        data={"roles": sorted(r.value for r in roles)},
     )
+    if password is None and invite:
+        send_invitation(user, actor=actor)
     return user
 
 
@@ -176,6 +236,10 @@ def update_user(user: User, data: UserData, *, actor: User) -> User:
     user.organisation = data.organisation
     if user.active and not data.active:
         user.session_token = (user.session_token or 0) + 1  # log them out everywhere
+        sessions.end_all(user)
+        user.deactivated_at = utcnow()
+    elif data.active:
+        user.deactivated_at = None
     user.active = data.active
     user.set_roles(roles)
     db.session.flush()
@@ -192,10 +256,202 @@ def update_user(user: User, data: UserData, *, actor: User) -> User:
     return user
 
 
-def reset_password(user: User, password: str, *, actor: User) -> None:
+# --- bulk import from CSV ------------------------------------------------------------------
+IMPORT_COLUMNS = ("namn", "e-post", "organisation", "roller")
+MAX_IMPORT_ROWS = 500
+_ROLE_BY_NAME = {r.value: r for r in Role} | {r.label.lower(): r for r in Role}
+
+
+@dataclass
+class ImportRow:
+    line: int
+    name: str
+    email: str
+    organisation: str
+    roles: str
+    errors: list[str]
+    data: UserData | None = None
+
+
+def parse_user_csv(text: str) -> list[ImportRow]:
+    """Read ``namn;e-post;organisation;roller`` (``;`` or ``,``, a header row first) and
+    check every row as the user form would, plus duplicates within the file."""
+    import csv
+    import io
+
+    text = text.lstrip("\ufeff")
+    first = text.splitlines()[0] if text.strip() else ""
+    if not first:
+        raise DomainError("Filen är tom.", field="file")
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader)]
+    if tuple(header[:4]) != IMPORT_COLUMNS:
+        raise DomainError(
+            "Första raden ska vara rubrikerna: " + delimiter.join(IMPORT_COLUMNS) + ".",
+            field="file",
+        )
+    rows: list[ImportRow] = []
+    seen: dict[str, int] = {}
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        if len(rows) >= MAX_IMPORT_ROWS:
+            raise DomainError(f"Högst {MAX_IMPORT_ROWS} användare per fil.", field="file")
+        values = [v.strip() for v in values] + [""] * 4
+        row = ImportRow(
+            line=reader.line_num,
+            name=values[0],
+            email=normalise_email(values[1]),
+            organisation=values[2],
+            roles=values[3],
+            errors=[],
+        )
+        organisation = find_organisation(row.organisation) if row.organisation else None
+        if row.organisation and organisation is None:
+            row.errors.append(f"Okänd organisation: {row.organisation}.")
+        roles = []
+        for name in re.split(r"[,/+]| och ", row.roles):
+            if not name.strip():
+                continue
+            role = _ROLE_BY_NAME.get(name.strip().lower())
+            if role is None:
+                row.errors.append(f"Okänd roll: {name.strip()}.")
+            else:
+                roles.append(role)
+        if row.email in seen:
+            row.errors.append(f"Samma e-postadress som rad {seen[row.email]}.")
+        seen.setdefault(row.email, row.line)
+        data = UserData(email=row.email, name=row.name, roles=roles, organisation=organisation)
+        if not row.errors:
+            try:
+                _validate_user_data(data)
+            except DomainError as exc:
+                row.errors.append(exc.message)
+        row.data = data
+        rows.append(row)
+    if not rows:
+        raise DomainError("Filen har inga användare under rubrikraden.", field="file")
+    return rows
+
+
+def import_users(text: str, *, actor: User) -> list[User]:
+    """Create every user in the file and send each an invitation, or none at all."""
+    rows = parse_user_csv(text)
+    bad = [row for row in rows if row.errors]
+    if bad:
+        raise DomainError(
+            f"{len(bad)} rader har fel. Rätta filen; ingen användare har lagts till.",
+            field="file",
+        )
+    return [create_user(row.data, actor=actor) for row in rows if row.data is not None]
+
+
+# --- account e-mail: invitations and password resets ------------------------------------------
+def _absolute(endpoint: str, **values) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def _mail(user: User, subject: str, body: str) -> None:
+    outbox.queue_mail(
+        to_email=user.email,
+        subject=subject,
+        body=body + "\n\nMeddelandet skickades automatiskt av Finsam Ansökan. Svara inte på det.",
+        recipient=user,
+        kind="account",
+    )
+
+
+def _forbund_name() -> str:
+    forbund = current_forbund()
+    return forbund.name if forbund is not None else "samordningsförbundet"
+
+
+def send_invitation(user: User, *, actor: User | None) -> None:
+    """(Re)send the invitation: a new link, and every older one dies."""
+    if user.has_password:
+        raise DomainError("Användaren har redan valt ett lösenord; ingen inbjudan behövs.")
+    if not user.active:
+        raise DomainError("Kontot är inaktiverat. Aktivera det först.")
+    user.clear_password()
+    user.invited_at = utcnow()
+    days = current_app.config["INVITATION_DAYS"]
+    link = _absolute("auth.accept_invitation", token=make_token(user, Purpose.INVITATION))
+    _mail(
+        user,
+        f"Inbjudan till Finsam Ansökan – {_forbund_name()}",
+        f"Hej {user.name}!\n\n{_forbund_name()} har skapat ett konto åt dig i Finsam Ansökan.\n"
+        f"Välj ditt lösenord här (länken fungerar en gång och i {days} dagar):\n\n{link}\n\n"
+        "Om du inte väntade dig det här kan du bortse från meddelandet.",
+    )
+    record_event("invitation_sent", actor=actor, subject=f"user:{user.id}")
+
+
+def revoke_invitation(user: User, *, actor: User) -> None:
+    if not user.invitation_pending:
+        raise DomainError("Användaren har ingen väntande inbjudan.")
+    user.clear_password()  # the link sent dies with the old hash
+    user.invited_at = None
+    user.active = False
+    user.deactivated_at = utcnow()
+    record_event("invitation_revoked", actor=actor, subject=f"user:{user.id}")
+
+
+def accept_invitation(token: str, password: str) -> User:
+    user = user_for_token(token, Purpose.INVITATION)
     check_password_policy(password, email=user.email)
     user.set_password(password)
-    record_event("password_reset", actor=actor, subject=f"user:{user.id}")
+    user.invited_at = None
+    record_event("invitation_accepted", actor=user, subject=f"user:{user.id}")
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if an active account has this address; do nothing visible
+    otherwise (the page answers the same either way)."""
+    user = db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
+    if user is None or not user.active or user.anonymised_at is not None:
+        return
+    if user.invitation_pending:
+        send_invitation(user, actor=None)  # they never chose one: the invitation again
+        return
+    minutes = current_app.config["RESET_LINK_MINUTES"]
+    link = _absolute("auth.reset_password", token=make_token(user, Purpose.RESET))
+    _mail(
+        user,
+        "Återställ ditt lösenord i Finsam Ansökan",
+        f"Hej {user.name}!\n\nNågon (förhoppningsvis du) bad om att få byta lösenord.\n"
+        f"Välj ett nytt lösenord här (länken fungerar en gång och i {minutes} minuter):\n\n"
+        f"{link}\n\nOm det inte var du kan du bortse från meddelandet; "
+        "ditt lösenord är då oförändrat.",
+    )
+    record_event("password_reset_requested", subject=f"user:{user.id}")
+
+
+def reset_password_with_token(token: str, password: str) -> User:
+    user = user_for_token(token, Purpose.RESET)
+    check_password_policy(password, email=user.email)
+    user.set_password(password)
+    sessions.end_all(user)
+    record_event("password_reset_by_link", actor=user, subject=f"user:{user.id}")
+    _mail(
+        user,
+        "Ditt lösenord i Finsam Ansökan är bytt",
+        f"Hej {user.name}!\n\nLösenordet för ditt konto byttes just via en återställningslänk.\n"
+        "Om det inte var du: kontakta förbundets kansli genast.",
+    )
+    return user
+
+
+def force_password_reset(user: User, *, actor: User) -> None:
+    """The old password stops working at once, every session ends, and a reset link goes
+    out by e-mail (used when an account may be compromised)."""
+    if not user.active:
+        raise DomainError("Kontot är inaktiverat.")
+    user.clear_password()
+    sessions.end_all(user)
+    record_event("password_reset_forced", actor=actor, subject=f"user:{user.id}")
+    request_password_reset(user.email)
 
 
 def user_has_acted(user: User) -> bool:
@@ -215,8 +471,55 @@ def delete_user(user: User, *, actor: User) -> None:
             "Användaren har utfört åtgärder i systemet och kan inte tas bort. "
             "Inaktivera kontot i stället."
         )
-    record_event("user_deleted", actor=actor, subject=f"user:{user.id}", message=user.email)
+    record_event("user_deleted", actor=actor, subject=f"user:{user.id}")
     db.session.delete(user)
+
+
+ANONYMOUS_NAME = "En tidigare användare"
+
+
+def anonymisable_from(user: User):
+    """When ``user``'s personal data may be erased (deactivated + the förbund's period)."""
+    from datetime import UTC, timedelta
+
+    if user.active or user.deactivated_at is None:
+        return None
+    forbund = current_forbund()
+    days = forbund.anonymise_after_days if forbund is not None else 365
+    since = user.deactivated_at
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return since + timedelta(days=days)
+
+
+def anonymise_user(user: User, *, actor: User) -> None:
+    """Erase the personal data of a deactivated user who acted, once the retention period
+    has passed. The row stays, so what they did still shows "En tidigare användare"."""
+    if user.anonymised_at is not None:
+        raise DomainError("Användaren är redan anonymiserad.")
+    when = anonymisable_from(user)
+    if when is None:
+        raise DomainError("Inaktivera kontot först.")
+    if when > utcnow():
+        raise DomainError(
+            f"Uppgifterna får anonymiseras först {when.date().isoformat()} "
+            "(förbundets gallringstid efter inaktivering)."
+        )
+    from sqlalchemy import delete
+
+    user.name = ANONYMOUS_NAME
+    user.email = f"anonymiserad-{user.id}@invalid"
+    user.title = None
+    user.notes = None
+    user.clear_password()
+    user.invited_at = None
+    user.totp_secret = None
+    user.totp_last_step = None
+    user.anonymised_at = utcnow()
+    sessions.end_all(user)
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.execute(delete(OidcIdentity).where(OidcIdentity.user_id == user.id))
+    record_event("user_anonymised", actor=actor, subject=f"user:{user.id}")
 
 
 def find_organisation(name: str) -> Organisation | None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications import queries
 from finsam_ansokan.applications.status import Status
 from finsam_ansokan.core.permissions import public, require
-from finsam_ansokan.extensions import db
+from finsam_ansokan.extensions import db, rate_limit_store_ok
 from finsam_ansokan.followup.services import overdue_reports
 
 bp = Blueprint("main", __name__)
@@ -45,5 +46,17 @@ def accessibility():
 @bp.route("/healthz")
 @public
 def healthz():
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    """Liveness and the dependencies: the database must answer (else 503); the shared
+    store of the login limits (Redis) may be down, and then the app counts in each
+    worker's memory ("degraded": still serving, limits per worker)."""
+    checks = {"database": "ok", "rate_limit_store": "ok"}
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        checks["database"] = "unavailable"
+    if not rate_limit_store_ok():
+        checks["rate_limit_store"] = "unavailable: counting in memory per worker"
+    if checks["database"] != "ok":
+        return {"status": "unavailable", "checks": checks}, 503
+    status = "ok" if checks["rate_limit_store"] == "ok" else "degraded"
+    return {"status": status, "checks": checks}

@@ -81,6 +81,27 @@ def notify(
     return messages
 
 
+def queue_direct(*, to_email: str, subject: str, body: str, recipient, kind: str):
+    """One message that no one may opt out of (an invitation, a password reset link)."""
+    message = OutboxMessage(
+        kind=kind,
+        recipient_id=getattr(recipient, "id", None),
+        to_email=to_email,
+        subject=subject,
+        body=body,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def register_outbox() -> None:
+    from finsam_ansokan.core import outbox
+
+    outbox.register(queue_direct)
+
+
 def users_with_roles(*roles: Role) -> list[User]:
     return list(
         db.session.scalars(

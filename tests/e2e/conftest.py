@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from finsam_ansokan.demo import DEMO_PASSWORD
+from finsam_ansokan.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_code
 from finsam_ansokan.extensions import db
 from tests.conftest import database_url_for_tests, make_test_app
 
@@ -101,12 +101,22 @@ def field(page, label: str):
     return page.get_by_label(re.compile(rf"^{re.escape(label)}( \(obligatorisk\))?$"))
 
 
+def totp_code(email: str, secret: str = DEMO_TOTP_SECRET) -> str:
+    """A code the server has not seen yet for ``email`` (it refuses a code used twice)."""
+    return demo_code(email, secret)
+
+
 def login_as(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the form; the demo kansli and admin give their code as well."""
     page.goto("/logga-in")
     page.get_by_label("E-postadress").fill(email)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_load_state()
+    if page.url.endswith("/logga-in/kod"):
+        page.get_by_label("Engångskod").fill(totp_code(email))
+        page.get_by_role("button", name="Logga in").click()
+        page.wait_for_load_state()
 
 
 def logout(page) -> None:

@@ -110,6 +110,9 @@ def sample_args(factory):
         "section": "insatsen",
         "report_id": report.id,
         "payment_id": payment.id,
+        "provider_id": 1,
+        "token": "en-ogiltig-lank",
+        "session_id": 1,
     }
 
 

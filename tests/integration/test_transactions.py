@@ -186,10 +186,15 @@ def project(own_app: Flask) -> dict:
 
 
 def _client_as(app: Flask, user_id: str):
+    """A client signed in as the user (a committed server-side session, as a login makes)."""
+    from finsam_ansokan.accounts.models import User
+    from tests.conftest import sign_in
+
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user_id
-        session["_fresh"] = True
+    with app.app_context():
+        sign_in(client, db.session.get(User, int(user_id.split(":")[0])))
+        db.session.commit()
+        db.session.remove()
     return client
 
 
