@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_archive_contributors()
+    register_page_extras()
     register_template_helpers(app)
     register_security_headers(app)
     register_cli(app)
@@ -106,6 +107,13 @@ def register_archive_contributors() -> None:
     from .exports.archive import register_contributors
 
     register_contributors()
+
+
+def register_page_extras() -> None:
+    """What the read models add to an application's pages (core/page_extras.py)."""
+    from .worklist import case
+
+    case.register()
 
 
 def register_template_helpers(app: Flask) -> None:

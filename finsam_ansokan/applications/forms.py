@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     Field,
@@ -316,6 +317,7 @@ class ListFilterForm(FlaskForm):
     ar = SelectField("År", validators=[Optional()])
     omrade = SelectField("Huvudområde", validators=[Optional()])
     organisation = SelectField("Organisation", validators=[Optional()])
+    delade = BooleanField("Bara utkast som delats med beredningsgruppen", validators=[Optional()])
     sortera = SelectField(
         "Sortera efter",
         choices=choices(

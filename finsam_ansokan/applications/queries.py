@@ -198,6 +198,8 @@ class Filters:
     huvudomrade_id: int | None = None
     organisation_id: int | None = None
     sort: str = "diarienummer"
+    #: only drafts shared with the beredningsgrupp (Att göra's link)
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,8 @@ def _conditions(user: Any, filters: Filters) -> list[ColumnElement[bool]]:
         conditions.append(Application.huvudomrade_id == filters.huvudomrade_id)
     if filters.organisation_id:
         conditions.append(Application.organisation_id == filters.organisation_id)
+    if filters.shared:
+        conditions.append(Application.shared_for_comments.is_(True))
     return conditions
 
 

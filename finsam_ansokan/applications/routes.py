@@ -21,6 +21,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from finsam_ansokan.core import page_extras
 from finsam_ansokan.core.errors import ConcurrentEditError, DomainError, StateTransitionError
 from finsam_ansokan.core.forms import apply_domain_error, choices
 from finsam_ansokan.core.permissions import can, require
@@ -86,6 +87,7 @@ def index():
         huvudomrade_id=_int_arg(form.omrade.data),
         organisation_id=_int_arg(form.organisation.data),
         sort=form.sortera.data or "diarienummer",
+        shared=bool(form.delade.data),
     )
     page = queries.search(
         current_user,
@@ -141,6 +143,7 @@ def show(application_id: int):
     attachments = current_attachments(application)  # read once: the content and the panel
     return render_template(
         "applications/show.html",
+        **page_extras.extras("application_overview", application=application, viewer=current_user),
         application=application,
         sections=SECTIONS,
         states=services.section_states(application, problems),
@@ -153,7 +156,8 @@ def show(application_id: int):
         attachments=attachments,
         can_submit=policy.can_submit(current_user, application),
         can_withdraw=policy.can_withdraw(current_user, application),
-        has_versions=bool(application.versions),
+        # every submission records a version, so a registered application has one
+        has_versions=policy.is_registered(application),
     )
 
 
@@ -170,6 +174,13 @@ def _attach_problems(form, problems: list[services.Problem]) -> None:
             form.form_errors.append(problem.message)
 
 
+def _section_extras(application: Application, section: Section) -> dict:
+    """What other areas show with a section (its comments, see ``worklist.case``)."""
+    return page_extras.extras(
+        "application_section", application=application, section=section, viewer=current_user
+    )
+
+
 def _render_section(application, section, form, *, status=200, **extra):
     return (
         render_template(
@@ -181,6 +192,7 @@ def _render_section(application, section, form, *, status=200, **extra):
             sums=queries.budget_sums(application.id),
             categories=BUDGET_CATEGORIES,
             Kind=Kind,
+            **_section_extras(application, section),
             **extra,
         ),
         status,
@@ -199,6 +211,7 @@ def view_section(application_id: int, section: str):
             application=application,
             section=spec,
             content=next(s for s in content if s.slug == spec.slug),
+            **_section_extras(application, spec),
         )
     form = section_form(spec, application, **_choice_lists(application))
     show_missing = request.args.get("kontroll") == "1"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from finsam_ansokan.core import events
 from finsam_ansokan.core.errors import StateTransitionError
 
 
@@ -43,6 +44,7 @@ STATUS_LABELS: dict[Status, str] = {
     Status.PAGAENDE: "Pågående",
     Status.AVSLUTAD: "Avslutad",
 }
+events.register_status_labels({status.value: label for status, label in STATUS_LABELS.items()})
 
 
 class Action(StrEnum):

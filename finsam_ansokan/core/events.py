@@ -52,6 +52,8 @@ def record_event(
     data: dict[str, Any] | None = None,
 ) -> Event:
     """Add an event to the session (flushed with the rest; the request commits)."""
+    if kind not in EVENT_TEXTS:
+        raise ValueError(f"Event kind {kind!r} has no Swedish text in EVENT_TEXTS")
     event = Event(
         kind=kind,
         actor_id=getattr(actor, "id", None),
@@ -68,8 +70,16 @@ def record_event(
     return event
 
 
-_EVENT_TEXTS = {
+#: A Swedish sentence for every kind of event. A kind missing here is refused by
+#: :func:`record_event` (and ``tests/unit/test_event_texts.py`` finds every kind in the code),
+#: so no page ever shows a machine name such as ``application_saved``.
+EVENT_TEXTS: dict[str, str] = {
     "application_created": "Ansökan skapades.",
+    "application_saved": "Ansökan sparades.",
+    "status_changed": "Status ändrades.",
+    "version_recorded": "En version av ansökan registrerades.",
+    "attachment_added": "En bilaga lades till.",
+    "attachment_removed": "En bilaga togs bort.",
     "draft_shared": "Utkastet delades med beredningsgruppen.",
     "draft_unshared": "Utkastet delas inte längre med beredningsgruppen.",
     "comment_added": "Ny kommentar.",
@@ -78,21 +88,86 @@ _EVENT_TEXTS = {
     "comment_reopened": "En kommentar öppnades igen.",
     "rekommendation_recorded": "Beredningsgruppen lämnade en rekommendation.",
     "forslag_recorded": "Kansliet skrev ett förslag till beslut.",
+    "meeting_created": "Ett sammanträde skapades.",
+    "meeting_updated": "Sammanträdet ändrades.",
+    "agenda_item_added": "Ärendet fördes upp på dagordningen.",
+    "agenda_item_removed": "Ärendet togs bort från dagordningen.",
+    "jav_declared": "Jäv anmäldes.",
+    "decision_recorded": "Beslut fattades.",
+    "decision_changed": "Beslutet ändrades.",
+    "minutes_signed": "Protokollet justerades.",
+    "huvudomrade_created": "Ett huvudområde skapades.",
+    "huvudomrade_updated": "Ett huvudområde ändrades.",
+    "budget_year_created": "Ett budgetår skapades.",
+    "budget_year_updated": "Ett budgetår ändrades.",
+    "budget_reallocated": "Pengar omfördelades mellan ramar.",
+    "report_schedule_created": "Rapportschemat lades upp.",
+    "report_added": "En lägesrapport lades till i schemat.",
+    "report_rescheduled": "En rapport flyttades i schemat.",
+    "report_removed": "En rapport togs bort ur schemat.",
+    "report_status_changed": "En rapport ändrade status.",
+    "payment_requested": "En rekvisition lämnades.",
+    "payment_status_changed": "En rekvisition ändrade status.",
+    "organisation_created": "En medlemsorganisation lades till.",
+    "organisation_updated": "En medlemsorganisation ändrades.",
+    "user_created": "En användare lades till.",
+    "user_updated": "En användare ändrades.",
+    "user_deleted": "En användare togs bort.",
+    "password_changed": "Lösenordet byttes.",
+    "password_reset": "Lösenordet återställdes.",
+    "demo_loaded": "Demodata lästes in.",
 }
 
+#: Kinds whose free-text ``message`` is written for the reader (a reason, a Swedish summary)
+#: and is shown under the sentence. Other messages are for the log only.
+_SHOWN_MESSAGES = frozenset(
+    {
+        "status_changed",
+        "draft_shared",
+        "draft_unshared",
+        "application_created",
+        "report_schedule_created",
+        "report_added",
+        "report_rescheduled",
+        "report_removed",
+        "report_status_changed",
+        "payment_requested",
+        "payment_status_changed",
+        "agenda_item_added",
+        "agenda_item_removed",
+    }
+)
 
-def describe(event: Event) -> str:
-    """A Swedish sentence for the history page."""
+
+#: Status labels by value, registered by the area that owns the statuses (``applications.status``),
+#: for status events written before the labels were stored in the event.
+_STATUS_LABELS: dict[str, str] = {}
+
+
+def register_status_labels(labels: dict[str, str]) -> None:
+    _STATUS_LABELS.update(labels)
+
+
+def describe(event: Event, times: int = 1) -> str:
+    """A Swedish sentence for the history page (never the machine name).
+
+    ``times`` is how many like events in a row the sentence stands for (a run of saves).
+    """
+    data = event.data or {}
     if event.kind == "status_changed":
-        from finsam_ansokan.applications.status import Status
+        source = data.get("from_label") or _STATUS_LABELS.get(event.from_status or "", "–")
+        target = data.get("to_label") or _STATUS_LABELS.get(event.to_status or "", "–")
+        return f"Status ändrades från {source.lower()} till {target.lower()}."
+    if event.kind == "version_recorded" and data.get("number"):
+        return f"Version {data['number']} av ansökan registrerades."
+    if event.kind == "application_saved" and data.get("section_title"):
+        suffix = f" ({times} gånger)" if times > 1 else ""
+        return f"Avsnittet {data['section_title']} sparades{suffix}."
+    if times > 1:
+        return f"{EVENT_TEXTS.get(event.kind, 'Händelse.')[:-1]} ({times} gånger)."
+    return EVENT_TEXTS.get(event.kind, "Händelse.")
 
-        def label(value: str | None) -> str:
-            try:
-                return Status(value).label.lower()
-            except ValueError:
-                return value or "–"
 
-        return f"Status ändrades från {label(event.from_status)} till {label(event.to_status)}."
-    if event.kind == "version_recorded":
-        return f"Version {(event.data or {}).get('number', '')} av ansökan registrerades."
-    return _EVENT_TEXTS.get(event.kind) or event.message or event.kind
+def detail(event: Event) -> str | None:
+    """The event's message when it is written for the reader, else None."""
+    return event.message if event.kind in _SHOWN_MESSAGES and event.message else None

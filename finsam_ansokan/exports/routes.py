@@ -90,6 +90,7 @@ def list_filters(args: Mapping[str, str]) -> queries.Filters:
         huvudomrade_id=_int(args.get("omrade")),
         organisation_id=_int(args.get("organisation")),
         sort=sort if sort in SORTS else "diarienummer",
+        shared=bool(args.get("delade")),
     )
 
 

@@ -31,12 +31,18 @@ def can_share_draft(application: Application) -> bool:
 
 
 def _comments_page(application: Application, form: CommentForm | None = None, status: int = 200):
+    if form is None:
+        form = CommentForm()
+        if request.args.get("avsnitt") in SECTION_TITLES:
+            form.section.data = request.args["avsnitt"]
+    # everything on this page has now been seen (committed only with a successful response)
+    services.mark_read(application, current_user, SECTION_TITLES)
     return (
         render_template(
             "review/comments.html",
             application=application,
             comments=services.comments_for(application, current_user),
-            form=form or CommentForm(),
+            form=form,
             reply_form=ReplyForm(),
             section_titles=SECTION_TITLES,
             can_comment=policy.can_comment(current_user, application),
