@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
 from sqlalchemy.orm import joinedload, with_expression
 
 from finsam_ansokan.accounts.models import Organisation
@@ -21,6 +21,7 @@ from finsam_ansokan.core.money import ZERO
 from finsam_ansokan.extensions import db
 
 from .models import Application, BudgetLine
+from .policy import DRAFT_READERS
 from .sections import CO_FUNDING
 from .status import Status
 
@@ -179,14 +180,12 @@ def member_organisations() -> list[Organisation]:
 def visible_to(user: Any) -> ColumnElement[bool]:
     """The SQL twin of ``policy.can_view``: the applications ``user`` may see."""
     roles = user.roles
-    if Role.KANSLI in roles:
-        return true()
     conditions: list[ColumnElement[bool]] = []
     if Role.SOKANDE in roles and user.organisation_id is not None:
         conditions.append(Application.organisation_id == user.organisation_id)
-    if roles & {Role.BEREDNING, Role.STYRELSE, Role.REVISOR, Role.ADMIN}:
+    if roles & {Role.KANSLI, Role.BEREDNING, Role.STYRELSE, Role.REVISOR, Role.ADMIN}:
         conditions.append(Application.diarie_number.is_not(None))
-    if Role.BEREDNING in roles:
+    if roles & DRAFT_READERS:
         conditions.append(Application.shared_for_comments.is_(True))
     return or_(*conditions) if conditions else false()
 

@@ -205,7 +205,7 @@ def _review_page(
 
 
 @bp.route("/beredning")
-@require("review_applications")
+@require("view_review")
 def review(application_id: int):
     return _review_page(visible_or_404(application_id))
 
