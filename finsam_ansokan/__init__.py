@@ -117,9 +117,10 @@ def register_page_extras() -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .core import templating
+    from .core import forms, templating
 
     templating.init_app(app)
+    forms.init_app(app)
 
 
 def register_security_headers(app: Flask) -> None:
