@@ -313,6 +313,13 @@ class ListFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    q = StringField(
+        "Sök",
+        description="Diarienummer (2026/3) eller ord ur namnet, organisationen eller "
+        "kontaktpersonen",
+        validators=[Optional()],
+        render_kw={"type": "search", "maxlength": 200},
+    )
     status = SelectField("Status", validators=[Optional()])
     ar = SelectField("År", validators=[Optional()])
     omrade = SelectField("Huvudområde", validators=[Optional()])

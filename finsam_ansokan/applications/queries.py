@@ -20,6 +20,7 @@ from finsam_ansokan.budget.models import BudgetYear, Huvudomrade
 from finsam_ansokan.core.money import ZERO
 from finsam_ansokan.extensions import db
 
+from . import search as free_text
 from .models import Application, BudgetLine
 from .policy import DRAFT_READERS
 from .sections import CO_FUNDING
@@ -199,6 +200,8 @@ class Filters:
     sort: str = "diarienummer"
     #: only drafts shared with the beredningsgrupp (Att göra's link)
     shared: bool = False
+    #: free text: a diarienummer, or words of the title, organisation or contact
+    q: str | None = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,10 @@ def _conditions(user: Any, filters: Filters) -> list[ColumnElement[bool]]:
         conditions.append(Application.organisation_id == filters.organisation_id)
     if filters.shared:
         conditions.append(Application.shared_for_comments.is_(True))
+    if filters.q:
+        found = free_text.condition(filters.q)
+        if found is not None:
+            conditions.append(found)
     return conditions
 
 

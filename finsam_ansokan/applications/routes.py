@@ -88,6 +88,7 @@ def index():
         organisation_id=_int_arg(form.organisation.data),
         sort=form.sortera.data or "diarienummer",
         shared=bool(form.delade.data),
+        q=(form.q.data or "").strip()[:200] or None,
     )
     page = queries.search(
         current_user,

@@ -91,6 +91,7 @@ def list_filters(args: Mapping[str, str]) -> queries.Filters:
         organisation_id=_int(args.get("organisation")),
         sort=sort if sort in SORTS else "diarienummer",
         shared=bool(args.get("delade")),
+        q=(args.get("q") or "").strip()[:200] or None,
     )
 
 

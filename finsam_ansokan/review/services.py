@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 
 from finsam_ansokan.accounts.models import User
 from finsam_ansokan.applications import queries
@@ -174,10 +174,12 @@ def unread_condition(viewer: User) -> Any:
 
 def unread_counts(application: Application, viewer: User) -> dict[str, int]:
     """Unread comments per section slug (``""``: the whole application), in one query."""
+    # a literal '' (not a bound parameter), so PostgreSQL sees one expression in both places
+    section = func.coalesce(Comment.section, literal_column("''"))
     rows = db.session.execute(
-        select(func.coalesce(Comment.section, ""), func.count())
+        select(section, func.count())
         .where(Comment.application_id == application.id, unread_condition(viewer))
-        .group_by(func.coalesce(Comment.section, ""))
+        .group_by(section)
     ).all()
     return {section: n for section, n in rows}
 
