@@ -146,6 +146,33 @@ class SectionForm(FlaskForm):
     section: Section
     years: list[int]
 
+    #: Pairs of fields where the second may not come before the first: the error is shown
+    #: on the second field when the section is saved, and the rest of the section is saved.
+    ORDERED_PAIRS = (
+        ("start_date", "end_date", "Slutdatum kan inte vara före startdatum."),
+        ("first_year", "last_year", "Sista budgetår kan inte vara före första budgetår."),
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for first_name, last_name, message in self.ORDERED_PAIRS:
+            first, last = self._fields.get(first_name), self._fields.get(last_name)
+            if first is None or last is None or first.errors or last.errors:
+                continue
+            out_of_order = False
+            if first.data not in (None, "") and last.data not in (None, ""):
+                try:
+                    if isinstance(first.data, str) or isinstance(last.data, str):
+                        out_of_order = int(last.data) < int(first.data)  # year choices
+                    else:
+                        out_of_order = last.data < first.data
+                except (TypeError, ValueError):
+                    out_of_order = False
+            if out_of_order:
+                last.errors = [*last.errors, message]
+                valid = False
+        return valid
+
     def started_from(self) -> int | None:
         try:
             return int(self.lock_version.data)

@@ -317,6 +317,7 @@ def submit(application_id: int):
     application = _own_application(application_id)
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
+        resubmission = application.diarie_number is not None
         try:
             services.submit(application, actor=current_user)
         except services.IncompleteApplication as exc:
@@ -335,7 +336,9 @@ def submit(application_id: int):
             return redirect(url_for(".show", application_id=application.id))
         db.session.commit()
         flash(
-            f"Ansökan är inskickad och har fått diarienummer {application.diarienummer}.",
+            f"Kompletteringen är inskickad; ansökan {application.diarienummer} har en ny version."
+            if resubmission
+            else f"Ansökan är inskickad och har fått diarienummer {application.diarienummer}.",
             "success",
         )
         return redirect(url_for(".show", application_id=application.id))
