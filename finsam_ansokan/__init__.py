@@ -110,7 +110,7 @@ def register_archive_contributors() -> None:
 
 
 def register_page_extras() -> None:
-    """What the read models add to an application's pages (core/page_extras.py)."""
+    """What the read models add to an application's pages (applications/overview_parts.py)."""
     from .worklist import case
 
     case.register()

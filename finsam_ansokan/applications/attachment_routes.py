@@ -1,9 +1,9 @@
 """Bilagor: upload, download and remove an application's attachments.
 
 The list and the upload form are a partial (``applications/_attachments.html``) that the
-application page includes; :func:`attachment_panel` gives it what it needs. The page
-``/ansokningar/<id>/bilagor`` shows the same partial on its own, and is where an upload
-with an error is shown again.
+application page includes; the page's route passes it ``panel`` from :func:`attachment_panel`.
+The page ``/ansokningar/<id>/bilagor`` shows the same partial on its own, and is where an
+upload with an error is shown again.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from flask_login import current_user
 
 from finsam_ansokan.core.errors import DomainError, NotAllowed
 from finsam_ansokan.core.filetypes import ALLOWED_LIST
-from finsam_ansokan.core.forms import apply_domain_error
 from finsam_ansokan.core.permissions import require
 from finsam_ansokan.core.security import safe_next
 from finsam_ansokan.core.storage import StorageError
+from finsam_ansokan.core.transaction import refused, refused_form
 from finsam_ansokan.extensions import db
 
 from . import attachments as service
@@ -55,12 +55,11 @@ def upload_hint() -> str:
     )
 
 
-@bp.app_template_global()
 def attachment_panel(
     application: Application,
     form: AttachmentForm | None = None,
     attachments: list | None = None,
-):
+) -> AttachmentPanel:
     """What the attachments partial shows for ``application`` to the current user;
     ``attachments`` when the page has read them already."""
     if form is None:
@@ -87,16 +86,24 @@ def _attachment_of(application: Application, attachment_id: int) -> Attachment:
     return attachment
 
 
-def _back(application: Application, target: str | None = None):
-    """Return to the page the form was on (a path on this site), or the attachments page."""
-    return redirect(safe_next(target, url_for("attachments.index", application_id=application.id)))
+def _back_to(application: Application, target: str | None) -> str:
+    """The page the form was on (a path on this site), or the attachments page."""
+    return safe_next(target, url_for("attachments.index", application_id=application.id))
+
+
+def _attachments_page(application: Application, form: AttachmentForm | None = None):
+    return render_template(
+        "applications/attachments.html",
+        application=application,
+        attachment_form=form,
+        panel=attachment_panel(application, form),
+    )
 
 
 @bp.get("/<int:application_id>/bilagor")
 @require("view_application")
 def index(application_id: int):
-    application = visible_or_404(application_id)
-    return render_template("applications/attachments.html", application=application)
+    return _attachments_page(visible_or_404(application_id))
 
 
 @bp.post("/<int:application_id>/bilagor")
@@ -110,18 +117,13 @@ def upload(application_id: int):
         try:
             attachment = service.add_attachment(application, form.file.data, actor=current_user)
         except NotAllowed:
-            db.session.rollback()
             abort(403)
         except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
         else:
-            db.session.commit()
             flash(f"Bilagan {attachment.filename} är uppladdad.", "success")
-            return _back(application, form.next.data)
-    return render_template(
-        "applications/attachments.html", application=application, attachment_form=form
-    )
+            return redirect(_back_to(application, form.next.data))
+    return _attachments_page(application, form)
 
 
 @bp.route("/<int:application_id>/bilagor/<int:attachment_id>")
@@ -155,15 +157,12 @@ def remove(application_id: int, attachment_id: int):
     if not can_edit(current_user, application):
         abort(403)
     filename = attachment.filename
+    back = _back_to(application, request.form.get("next"))
     try:
         service.remove_attachment(attachment, actor=current_user)
     except NotAllowed:
-        db.session.rollback()
         abort(403)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(f"Bilagan {filename} är borttagen.", "success")
-    return _back(application, request.form.get("next"))
+        return refused(exc, back)
+    flash(f"Bilagan {filename} är borttagen.", "success")
+    return redirect(back)

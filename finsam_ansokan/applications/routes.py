@@ -2,7 +2,8 @@
 withdrawal and versions.
 
 Every route: capability (``@require``) → object check from ``policy`` (404 if the user may
-not see the application, 403 if they may see but not act) → form → service → one commit.
+not see the application, 403 if they may see but not act) → form → service → redirect. The
+request commits once afterwards (``core/transaction``); routes never commit.
 """
 
 from __future__ import annotations
@@ -21,20 +22,22 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from finsam_ansokan.core import page_extras
 from finsam_ansokan.core.errors import ConcurrentEditError, DomainError, StateTransitionError
-from finsam_ansokan.core.forms import apply_domain_error, choices
+from finsam_ansokan.core.forms import choices
 from finsam_ansokan.core.permissions import can, require
 from finsam_ansokan.core.timeutil import format_datetime, utcnow
+from finsam_ansokan.core.transaction import refused, refused_form, roll_back
 from finsam_ansokan.extensions import db
 
-from . import compare, policy, queries, services
+from . import compare, overview_parts, policy, queries, services
+from .attachment_routes import attachment_panel
 from .attachments import current_attachments
 from .forms import ConfirmForm, ListFilterForm, NewApplicationForm, section_form, set_choices
 from .loaders import visible_or_404
 from .models import Application, ApplicationVersion
 from .sections import BUDGET_CATEGORIES, SECTIONS, SECTIONS_BY_SLUG, Kind, Section
-from .status import Status
+from .status import Status, is_decided
+from .tabs import tabs_for
 
 bp = Blueprint("applications", __name__, url_prefix="/ansokningar")
 
@@ -122,12 +125,10 @@ def new():
         try:
             application = services.create_application(actor=current_user, **form.values())
         except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Ansökan är skapad som utkast. Fyll i avsnitten i vilken ordning du vill.")
-            return redirect(url_for(".show", application_id=application.id))
+            refused_form(form, exc)
+            return render_template("applications/new.html", form=form), 422
+        flash("Ansökan är skapad som utkast. Fyll i avsnitten i vilken ordning du vill.")
+        return redirect(url_for(".show", application_id=application.id))
     return render_template("applications/new.html", form=form)
 
 
@@ -144,7 +145,6 @@ def show(application_id: int):
     attachments = current_attachments(application)  # read once: the content and the panel
     return render_template(
         "applications/show.html",
-        **page_extras.extras("application_overview", application=application, viewer=current_user),
         application=application,
         sections=SECTIONS,
         states=services.section_states(application, problems),
@@ -154,12 +154,21 @@ def show(application_id: int):
         content=None
         if editable
         else compare.present(services.snapshot(application, attachments=attachments)),
-        attachments=attachments,
+        panel=attachment_panel(application, attachments=attachments),
         can_submit=policy.can_submit(current_user, application),
         can_withdraw=policy.can_withdraw(current_user, application),
         # every submission records a version, so a registered application has one
         has_versions=policy.is_registered(application),
+        show_decision=is_decided(application.status),
+        tabs=tabs_for(current_user, application),
+        **overview_parts.for_overview(current_user, application),
     )
+
+
+@bp.app_template_global("case_tabs")
+def case_tabs(application: Application) -> list:
+    """For a page whose route does not pass ``tabs`` yet (meetings/decision.html)."""
+    return tabs_for(current_user, application)
 
 
 # --- one section -----------------------------------------------------------------------
@@ -177,9 +186,7 @@ def _attach_problems(form, problems: list[services.Problem]) -> None:
 
 def _section_extras(application: Application, section: Section) -> dict:
     """What other areas show with a section (its comments, see ``worklist.case``)."""
-    return page_extras.extras(
-        "application_section", application=application, section=section, viewer=current_user
-    )
+    return overview_parts.for_section(current_user, application, section)
 
 
 def _render_section(application, section, form, *, status=200, **extra):
@@ -259,7 +266,7 @@ def save_section(application_id: int, section: str):
             actor=current_user,
         )
     except ConcurrentEditError as exc:
-        db.session.rollback()
+        roll_back()
         if autosave:
             return _autosaved("conflict", f"{exc.message} Spara med knappen för att jämföra.")
         # Keep what the user typed; show what the other person saved; let them save again.
@@ -273,13 +280,11 @@ def save_section(application_id: int, section: str):
             theirs=next(s for s in content if s.slug == spec.slug),
         )
     except DomainError as exc:
-        db.session.rollback()
+        refused_form(form, exc)
         if autosave:
             return _autosaved("error", exc.message)
-        apply_domain_error(form, exc)
         form.form_errors.append("Inget i avsnittet sparades. Rätta felet och spara igen.")
-        return _render_section(application, spec, form)
-    db.session.commit()
+        return _render_section(application, spec, form, status=422)
     if autosave:
         return _autosaved(
             "saved",
@@ -288,7 +293,6 @@ def save_section(application_id: int, section: str):
             + (". Fält med fel sparas inte; de markeras när du sparar." if format_errors else "."),
             lock_version=application.lock_version,
         )
-    db.session.commit()
     if format_errors:
         form.lock_version.data = str(application.lock_version)
         return _render_section(application, spec, form, partly_saved=True)
@@ -321,7 +325,7 @@ def submit(application_id: int):
         try:
             services.submit(application, actor=current_user)
         except services.IncompleteApplication as exc:
-            db.session.rollback()
+            roll_back()
             return render_template(
                 "applications/submit.html",
                 application=application,
@@ -331,10 +335,7 @@ def submit(application_id: int):
                 sections=SECTIONS_BY_SLUG,
             )
         except StateTransitionError as exc:
-            db.session.rollback()
-            flash(exc.message, "info")
-            return redirect(url_for(".show", application_id=application.id))
-        db.session.commit()
+            return refused(exc, url_for(".show", application_id=application.id), "info")
         flash(
             f"Kompletteringen är inskickad; ansökan {application.diarienummer} har en ny version."
             if resubmission
@@ -364,11 +365,8 @@ def withdraw(application_id: int):
         try:
             services.withdraw(application, actor=current_user)
         except StateTransitionError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Ansökan är återkallad.", "success")
+            return refused(exc, url_for(".show", application_id=application.id))
+        flash("Ansökan är återkallad.", "success")
         return redirect(url_for(".show", application_id=application.id))
     if not policy.can_withdraw(current_user, application):
         flash(f"Ansökan har status {application.status_label.lower()} och kan inte återkallas.")

@@ -14,11 +14,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from finsam_ansokan.accounts.models import Organisation, User
 from finsam_ansokan.budget.models import BudgetYear, Huvudomrade
-from finsam_ansokan.core.database import dialect_insert
+from finsam_ansokan.core.database import conflict_if_stale, dialect_insert
 from finsam_ansokan.core.errors import ConcurrentEditError, DomainError, StateTransitionError
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.money import ZERO, format_money
@@ -45,6 +44,8 @@ from .sections import (
     party_count,
 )
 from .status import EDITABLE, Action, Status, target_of
+
+STALE_APPLICATION = "Någon annan har sparat ansökan medan du skrev. Dina ändringar är inte sparade."
 
 
 def transition(
@@ -227,6 +228,7 @@ def ensure_editable(application: Application) -> None:
         )
 
 
+@conflict_if_stale(STALE_APPLICATION)
 def save_section(
     application: Application,
     section: Section,
@@ -243,9 +245,7 @@ def save_section(
     """
     ensure_editable(application)
     if started_from != application.lock_version:
-        raise ConcurrentEditError(
-            "Någon annan har sparat ansökan medan du skrev. Dina ändringar är inte sparade."
-        )
+        raise ConcurrentEditError(STALE_APPLICATION)
     for spec in section.fields:
         if spec.name not in values:
             continue
@@ -266,12 +266,7 @@ def save_section(
         _drop_budget_outside_years(application)
     # Touch the row even when only parties or budget lines changed, so lock_version moves.
     application.updated_at = utcnow()
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise ConcurrentEditError(
-            "Någon annan har sparat ansökan medan du skrev. Dina ändringar är inte sparade."
-        ) from None
+    db.session.flush()
     record_event(
         "application_saved",
         actor=actor,

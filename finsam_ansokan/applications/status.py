@@ -154,6 +154,8 @@ TRANSITIONS: dict[Action, Transition] = {
 EDITABLE = frozenset({Status.UTKAST, Status.KOMPLETTERING_BEGARD})
 #: Statuses that hold money in a frame.
 GRANTED = frozenset({Status.BEVILJAD, Status.DELVIS_BEVILJAD, Status.PAGAENDE, Status.AVSLUTAD})
+#: Statuses in which the board has decided the case: its decision can be read.
+DECIDED = GRANTED | {Status.AVSLAGEN}
 #: Statuses from which no further status change is possible.
 FINAL = frozenset({Status.AVSLAGEN, Status.ATERKALLAD, Status.AVSLUTAD})
 
@@ -173,3 +175,13 @@ def target_of(current: Status | str, action: Action) -> Status:
 def allowed_actions(current: Status | str) -> list[Action]:
     current = Status(current)
     return [a for a, t in TRANSITIONS.items() if current in t.source]
+
+
+def is_decided(current: Status | str) -> bool:
+    """The board has decided the case (granted, partly granted or rejected)."""
+    return Status(current) in DECIDED
+
+
+def is_granted(current: Status | str) -> bool:
+    """Money is granted: the project has a follow-up."""
+    return Status(current) in GRANTED

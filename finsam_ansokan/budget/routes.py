@@ -1,4 +1,9 @@
-"""Budget pages: the overview per year, budget years, huvudområden, reallocation."""
+"""Budget pages: the overview per year, budget years, huvudområden, reallocation.
+
+Every route: capability → form → service → redirect; the request commits once afterwards
+(``core/transaction``). A form the service refused is shown again after ``refused_form``
+has rolled the request back.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,11 @@ from sqlalchemy import or_, select
 
 from finsam_ansokan.accounts.models import Organisation
 from finsam_ansokan.core.errors import DomainError
-from finsam_ansokan.core.forms import apply_domain_error, choices
+from finsam_ansokan.core.forms import choices
 from finsam_ansokan.core.money import format_money
 from finsam_ansokan.core.permissions import require
 from finsam_ansokan.core.timeutil import today
+from finsam_ansokan.core.transaction import refused_form
 from finsam_ansokan.extensions import db
 
 from . import services
@@ -133,10 +139,8 @@ def _budget_year_form(budget_year: BudgetYear | None):
             else:
                 saved = services.update_budget_year(budget_year, data, actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
         else:
-            db.session.commit()
             flash(f"Budgeten för {saved.year} är sparad.", "success")
             return redirect(url_for("budget.overview", year=saved.year))
     return render_template("budget/year_form.html", form=form, budget_year=budget_year)
@@ -209,10 +213,8 @@ def _area_form(area: Huvudomrade | None):
             else:
                 saved = services.update_huvudomrade(area, **values)
         except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
         else:
-            db.session.commit()
             flash(f"Huvudområdet {saved.name} är sparat.", "success")
             return redirect(url_for("budget.areas"))
     return render_template("budget/area_form.html", form=form, area=area)
@@ -255,15 +257,13 @@ def reallocate(year: int):
                 source, target, form.amount.data, form.reason.data, actor=current_user
             )
         except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
         else:
-            message = (
+            flash(
                 f"{format_money(move.amount)} är flyttat från {move.from_ram.huvudomrade.name} "
-                f"till {move.to_ram.huvudomrade.name}."
+                f"till {move.to_ram.huvudomrade.name}.",
+                "success",
             )
-            db.session.commit()
-            flash(message, "success")
             return redirect(url_for("budget.reallocations", year=year))
     return render_template(
         "budget/reallocate.html", form=form, budget_year=budget_year, frames=frames

@@ -1,9 +1,26 @@
-"""Engine set-up that differs between SQLite and PostgreSQL."""
+"""Engine set-up that differs between SQLite and PostgreSQL, and stale rows as a conflict."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm.exc import StaleDataError
+
+from finsam_ansokan.core.errors import ConcurrentEditError
+
+
+@contextmanager
+def conflict_if_stale(message: str) -> Iterator[None]:
+    """For a service (as a decorator or a ``with`` block): when a flush inside, explicit or
+    automatic, finds a versioned row changed by someone else since it was read (its
+    lock_version moved), refuse with ``ConcurrentEditError(message)``."""
+    try:
+        yield
+    except StaleDataError:
+        raise ConcurrentEditError(message) from None
 
 
 def configure_engine_events(engine: Engine) -> None:

@@ -17,7 +17,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["event_text"] = describe
     app.jinja_env.globals["can"] = can
-    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

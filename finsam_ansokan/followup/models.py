@@ -112,6 +112,20 @@ class Report(db.Model):
     def ever_submitted(self) -> bool:
         return self.submitted_at is not None
 
+    @property
+    def is_final(self) -> bool:
+        """The slutrapport: approving it closes the project; it cannot leave the schedule."""
+        return self.kind == ReportKind.SLUTRAPPORT
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == ReportStatus.GODKAND
+
+    @property
+    def awaits_completion(self) -> bool:
+        """The kansli has asked for more and waits for the projektägare."""
+        return self.status == ReportStatus.KOMPLETTERING_BEGARD
+
     def cost_for(self, year: int) -> Decimal | None:
         return next((c.amount for c in self.costs if c.year == year), None)
 

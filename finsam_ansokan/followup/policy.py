@@ -12,9 +12,9 @@ from typing import Any
 
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications import policy as application_policy
-from finsam_ansokan.applications.status import GRANTED, Status
+from finsam_ansokan.applications.status import GRANTED, TRANSITIONS, Action, Status
 
-from .status import REPORT_EDITABLE, PaymentStatus, ReportStatus
+from .status import PAYMENT_TRANSITIONS, REPORT_EDITABLE, PaymentAction, ReportStatus
 
 is_own = application_policy.is_own
 
@@ -54,12 +54,10 @@ def can_schedule(user: Any, application: Any) -> bool:
     return can_manage(user) and _ongoing(application)
 
 
-def can_start(user: Any, application: Any) -> bool:
-    return can_manage(user) and Status(application.status) in (
-        Status.BEVILJAD,
-        Status.DELVIS_BEVILJAD,
-        Status.PAGAENDE,
-    )
+def awaits_start(user: Any, application: Any) -> bool:
+    """Granted but not started: the kansli may start the follow-up (the project becomes
+    pågående and gets its report schedule)."""
+    return can_manage(user) and Status(application.status) in TRANSITIONS[Action.START].source
 
 
 def can_decide_report(user: Any, report: Any) -> bool:
@@ -70,5 +68,19 @@ def can_decide_report(user: Any, report: Any) -> bool:
     )
 
 
+def _payment_allows(payment: Any, action: PaymentAction) -> bool:
+    return payment.status in PAYMENT_TRANSITIONS[action][0]
+
+
 def can_decide_payment(user: Any, payment: Any) -> bool:
-    return can_manage(user) and payment.status in (PaymentStatus.INSKICKAD, PaymentStatus.GODKAND)
+    """Approve or return it (while inskickad), or record that it is paid (once godkänd)."""
+    return can_manage(user) and any(_payment_allows(payment, a) for a in PaymentAction)
+
+
+def can_approve_payment(user: Any, payment: Any) -> bool:
+    """Approve or return it: the request is inskickad and waits for the kansli."""
+    return (
+        can_manage(user)
+        and _payment_allows(payment, PaymentAction.APPROVE)
+        and _payment_allows(payment, PaymentAction.RETURN)
+    )

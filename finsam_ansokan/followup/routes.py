@@ -1,25 +1,32 @@
-"""Follow-up pages of a granted project: overview, schedule, reports, payment requests."""
+"""Follow-up pages of a granted project: overview, schedule, reports, payment requests.
+
+Every route: capability → the project (404 unless the user may see its follow-up) → form →
+service → redirect; the request commits once afterwards (``core/transaction``).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
+from finsam_ansokan.applications import overview_parts
 from finsam_ansokan.applications.loaders import visible_or_404
 from finsam_ansokan.applications.models import Application
+from finsam_ansokan.applications.status import Status
+from finsam_ansokan.applications.tabs import tabs_for
 from finsam_ansokan.core.errors import DomainError, NotAllowed
-from finsam_ansokan.core.forms import apply_domain_error
 from finsam_ansokan.core.money import format_money
-from finsam_ansokan.core.permissions import require
-from finsam_ansokan.core.routing import refused
+from finsam_ansokan.core.permissions import can, require
 from finsam_ansokan.core.timeutil import today
+from finsam_ansokan.core.transaction import keep_changes, refused, refused_form
 from finsam_ansokan.extensions import db
 
 from . import policy, services
 from .forms import DueDateForm, MessageForm, PaidForm, payment_request_form, report_form
 from .models import PaymentRequest, Report
-from .status import ReportKind
 
 bp = Blueprint("followup", __name__, url_prefix="/ansokningar/<int:application_id>/uppfoljning")
 lists_bp = Blueprint("followup_lists", __name__, url_prefix="/uppfoljning")
@@ -48,6 +55,38 @@ def _overview(application_id: int) -> str:
     return url_for("followup.show", application_id=application_id)
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What ``followup/_summary.html`` shows: the money per year and the reports."""
+
+    money: services.MoneySummary
+    reports: list[Report]
+    #: The project is closed: what was not used has gone back to the budget.
+    closed: bool
+
+
+def _summary(application: Application) -> Summary:
+    return Summary(
+        money=services.money_summary(application),
+        reports=services.reports_for(application),
+        closed=Status(application.status) is Status.AVSLUTAD,
+    )
+
+
+def _summary_on_application_page(user: Any, application: Application) -> Summary | None:
+    if not (can("view_followup", user) and policy.can_view(user, application)):
+        return None
+    return _summary(application)
+
+
+overview_parts.register("followup", _summary_on_application_page)
+
+
+def _case(application: Application) -> dict[str, Any]:
+    """What the case header (``applications/_case_header.html``) needs."""
+    return {"application": application, "tabs": tabs_for(current_user, application)}
+
+
 # --- overview and schedule -------------------------------------------------------------------
 
 
@@ -57,9 +96,10 @@ def show(application_id: int):
     application = _application(application_id)
     return render_template(
         "followup/show.html",
-        application=application,
+        **_case(application),
+        followup=_summary(application),
         payments=services.payments_for(application),
-        can_start=policy.can_start(current_user, application),
+        awaits_start=policy.awaits_start(current_user, application),
         can_schedule=policy.can_schedule(current_user, application),
         can_request_payment=policy.can_request_payment(current_user, application),
         due_form=DueDateForm(),
@@ -75,7 +115,6 @@ def create_schedule(application_id: int):
         reports = services.create_schedule(application, actor=current_user)
     except DomainError as exc:
         return refused(exc, _overview(application_id))
-    db.session.commit()
     flash(f"Rapportschemat är skapat med {len(reports)} rapporter.", "success")
     return redirect(_overview(application_id))
 
@@ -92,7 +131,6 @@ def add_report(application_id: int):
         services.add_report(application, form.due_date.data, actor=current_user)
     except DomainError as exc:
         return refused(exc, _overview(application_id))
-    db.session.commit()
     flash(f"En lägesrapport ska lämnas {form.due_date.data.isoformat()}.", "success")
     return redirect(_overview(application_id))
 
@@ -110,7 +148,6 @@ def set_due_date(application_id: int, report_id: int):
         services.set_due_date(report, form.due_date.data, actor=current_user)
     except DomainError as exc:
         return refused(exc, _overview(application_id))
-    db.session.commit()
     flash(f"{report.kind_label} ska nu lämnas {report.due_date.isoformat()}.", "success")
     return redirect(_overview(application_id))
 
@@ -124,7 +161,6 @@ def remove_report(application_id: int, report_id: int):
         services.remove_report(report, actor=current_user)
     except DomainError as exc:
         return refused(exc, _overview(application_id))
-    db.session.commit()
     flash("Rapporten är borttagen ur schemat.", "success")
     return redirect(_overview(application_id))
 
@@ -143,7 +179,7 @@ def _report_page(report: Report, message_form: MessageForm | None = None, status
     return (
         render_template(
             "followup/report.html",
-            application=report.application,
+            **_case(report.application),
             report=report,
             granted=services.report_years(report),
             can_write=policy.can_write(current_user, report),
@@ -189,38 +225,25 @@ def edit_report(application_id: int, report_id: int):
     submitting = request.form.get("action") == "skicka"
     try:
         services.save_report(report, data, actor=current_user)
+        if submitting:
+            services.submit_report(report, actor=current_user)
     except NotAllowed:
-        db.session.rollback()
         abort(403)
-    except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
-        return _report_form_page(report, form, granted, status=400)
-    if not submitting:
-        db.session.commit()
-        flash("Utkastet är sparat.", "success")
-        return redirect(
-            url_for("followup.edit_report", application_id=application.id, report_id=report.id)
-        )
-    try:
-        services.submit_report(report, actor=current_user)
     except services.IncompleteReport as exc:
-        db.session.commit()  # the draft is kept; only the submission is refused
+        keep_changes()  # the draft is kept; only the submission is refused
         form.lock_version.data = report.lock_version
         for field_name, message in exc.problems:
             form[field_name].errors = [*form[field_name].errors, message]
         form.form_errors.append("Utkastet är sparat, men rapporten kan inte skickas in ännu.")
         return _report_form_page(report, form, granted, status=400)
     except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
+        refused_form(form, exc)
         return _report_form_page(report, form, granted, status=400)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash("Någon annan har sparat rapporten samtidigt. Ladda om och försök igen.", "error")
-        return redirect(_overview(application.id))
+    if not submitting:
+        flash("Utkastet är sparat.", "success")
+        return redirect(
+            url_for("followup.edit_report", application_id=application.id, report_id=report.id)
+        )
     flash(f"{report.kind_label}en är inskickad till kansliet.", "success")
     return redirect(url_for("followup.report", application_id=application.id, report_id=report.id))
 
@@ -236,7 +259,7 @@ def _report_form_page(report: Report, form, granted, status: int = 200):
     return (
         render_template(
             "followup/report_form.html",
-            application=report.application,
+            **_case(report.application),
             report=report,
             form=form,
             granted=granted,
@@ -251,11 +274,11 @@ def _report_form_page(report: Report, form, granted, status: int = 200):
 def approve_report(application_id: int, report_id: int):
     application = _application(application_id)
     report = _report(application, report_id)
-    if report.kind == ReportKind.SLUTRAPPORT and request.form.get("bekraftat") != "1":
+    if report.is_final and request.form.get("bekraftat") != "1":
         # closing the project cannot be undone: ask first, and say what is still missing
         return render_template(
             "followup/close_confirm.html",
-            application=application,
+            **_case(application),
             report=report,
             unsent=services.unsent_reports(application, besides=report),
         )
@@ -265,7 +288,6 @@ def approve_report(application_id: int, report_id: int):
         return refused(
             exc, url_for("followup.report", application_id=application.id, report_id=report_id)
         )
-    db.session.commit()
     if closing is None:
         flash(f"{report.kind_label}en är godkänd.", "success")
     else:
@@ -289,10 +311,8 @@ def request_more(application_id: int, report_id: int):
     try:
         services.request_more(report, form.message.data, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
+        refused_form(form, exc)
         return _report_page(report, form, 400)
-    db.session.commit()
     flash("Projektägaren har ombetts att komplettera rapporten.", "success")
     return redirect(_overview(application.id))
 
@@ -322,13 +342,10 @@ def new_payment(application_id: int):
         try:
             payment = services.request_payment(application, data, actor=current_user)
         except NotAllowed:
-            db.session.rollback()
             abort(403)
         except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
         else:
-            db.session.commit()
             flash(
                 f"Rekvisitionen av {format_money(payment.amount)} är inskickad till kansliet.",
                 "success",
@@ -337,7 +354,7 @@ def new_payment(application_id: int):
     status = 400 if request.method == "POST" else 200
     return (
         render_template(
-            "followup/payment_form.html", application=application, form=form, summary=summary
+            "followup/payment_form.html", **_case(application), form=form, summary=summary
         ),
         status,
     )
@@ -357,9 +374,10 @@ def _payment_page(payment: PaymentRequest, message_form=None, paid_form=None, st
     return (
         render_template(
             "followup/payment.html",
-            application=payment.application,
+            **_case(payment.application),
             payment=payment,
             can_decide=policy.can_decide_payment(current_user, payment),
+            can_approve=policy.can_approve_payment(current_user, payment),
             message_form=message_form or MessageForm(),
             paid_form=paid_form,
         ),
@@ -372,17 +390,13 @@ def _payment_page(payment: PaymentRequest, message_form=None, paid_form=None, st
 def approve_payment(application_id: int, payment_id: int):
     application = _application(application_id)
     payment = _payment(application, payment_id)
+    back = url_for("followup.payment", application_id=application.id, payment_id=payment_id)
     try:
         services.approve_payment(payment, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash("Rekvisitionen är godkänd. Registrera utbetalningen när den är gjord.", "success")
-    return redirect(
-        url_for("followup.payment", application_id=application.id, payment_id=payment_id)
-    )
+        return refused(exc, back)
+    flash("Rekvisitionen är godkänd. Registrera utbetalningen när den är gjord.", "success")
+    return redirect(back)
 
 
 @bp.post("/rekvisitioner/<int:payment_id>/aterfor")
@@ -396,10 +410,8 @@ def return_payment(application_id: int, payment_id: int):
     try:
         services.return_payment(payment, form.message.data, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
+        refused_form(form, exc)
         return _payment_page(payment, message_form=form, status=400)
-    db.session.commit()
     flash("Rekvisitionen är återförd till projektägaren.", "success")
     return redirect(_overview(application.id))
 
@@ -415,10 +427,8 @@ def record_payment(application_id: int, payment_id: int):
     try:
         services.record_payment(payment, form.paid_on.data, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
+        refused_form(form, exc)
         return _payment_page(payment, paid_form=form, status=400)
-    db.session.commit()
     flash(
         f"Utbetalningen av {format_money(payment.amount)} är registrerad "
         f"{payment.paid_on.isoformat()}.",
@@ -439,14 +449,4 @@ def index():
         to_review=services.reports_awaiting_review(),
         overdue=services.overdue_reports(),
         today=today(),
-        ReportKind=ReportKind,
     )
-
-
-@bp.app_context_processor
-def _summary_helpers():
-    """What ``followup/_summary.html`` needs, so any page (the application's) can include it."""
-    return {
-        "followup_money": services.money_summary,
-        "followup_reports": services.reports_for,
-    }

@@ -32,6 +32,7 @@ from finsam_ansokan.applications.models import Application
 from finsam_ansokan.applications.status import GRANTED, Action, Status
 from finsam_ansokan.budget import services as budget_services
 from finsam_ansokan.budget.models import BudgetYear, FrameGrant, Ram
+from finsam_ansokan.core.database import conflict_if_stale
 from finsam_ansokan.core.errors import ConcurrentEditError, DomainError, NotAllowed
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.money import ZERO, format_money
@@ -329,7 +330,7 @@ def set_due_date(report: Report, due_date: date | None, *, actor: User) -> None:
 
 def remove_report(report: Report, *, actor: User) -> None:
     _check_schedulable(report)
-    if report.kind == ReportKind.SLUTRAPPORT:
+    if report.is_final:
         raise DomainError("Slutrapporten kan inte tas bort; flytta den i stället.")
     record_event(
         "report_removed",
@@ -357,6 +358,12 @@ class ReportData:
     costs: Mapping[int, Decimal | None] = field(default_factory=dict)
 
 
+STALE_REPORT = (
+    "Någon annan har sparat rapporten efter att du öppnade den. Ladda om sidan och "
+    "gör dina ändringar igen."
+)
+
+
 class IncompleteReport(DomainError):
     """A report that cannot be submitted yet; ``problems`` are ``(field, message)``."""
 
@@ -378,6 +385,7 @@ def _count(value: int | None, field_name: str) -> int | None:
     return value
 
 
+@conflict_if_stale(STALE_REPORT)
 def save_report(report: Report, data: ReportData, *, actor: User) -> Report:
     """Save what the projektägare has written; a draft may be incomplete."""
     if not policy.is_own(actor, report.application):
@@ -386,10 +394,7 @@ def save_report(report: Report, data: ReportData, *, actor: User) -> Report:
         raise DomainError("Rapporten är inskickad och kan inte ändras.")
     _check_follow_up_open(report.application)
     if data.lock_version is not None and data.lock_version != report.lock_version:
-        raise ConcurrentEditError(
-            "Någon annan har sparat rapporten efter att du öppnade den. Ladda om sidan och "
-            "gör dina ändringar igen."
-        )
+        raise ConcurrentEditError(STALE_REPORT)
     if data.period_start and data.period_end and data.period_start > data.period_end:
         raise DomainError("Perioden kan inte sluta innan den börjar.", field="period_end")
     report.period_start = data.period_start
@@ -474,6 +479,7 @@ def _change_report(report: Report, action: ReportAction, *, actor: User, message
     )
 
 
+@conflict_if_stale(STALE_REPORT)
 def submit_report(report: Report, *, actor: User) -> None:
     if not policy.is_own(actor, report.application):
         raise NotAllowed("Bara projektägaren kan skicka in rapporten.")

@@ -8,7 +8,6 @@ from sqlalchemy import text
 
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications import queries
-from finsam_ansokan.applications.status import Status
 from finsam_ansokan.core.permissions import public, require
 from finsam_ansokan.extensions import db
 from finsam_ansokan.followup.services import overdue_reports
@@ -28,9 +27,7 @@ def start():
         sections["overdue_reports"] = overdue_reports()
     if roles & {Role.KANSLI, Role.REVISOR, Role.ADMIN}:
         sections["counts"] = queries.count_by_status()
-    return render_template(
-        "main/start.html", sections=sections, work=work_list(current_user), Status=Status
-    )
+    return render_template("main/start.html", sections=sections, work=work_list(current_user))
 
 
 @bp.route("/tillganglighet")

@@ -77,6 +77,11 @@ class OutboxMessage(db.Model):
     def status_label(self) -> str:
         return OutboxStatus(self.status).label
 
+    @property
+    def can_retry(self) -> bool:
+        """Given up after the last retry: the kansli may ask for another try."""
+        return self.status == OutboxStatus.FAILED
+
 
 class NotificationOptOut(db.Model):
     """A kind of notification a user has turned off."""

@@ -45,7 +45,6 @@ def settings():
     if form.validate_on_submit():
         wanted = set(request.form.getlist("kinds"))
         services.set_opted_out(current_user, [k for k in kinds if k.value not in wanted])
-        db.session.commit()
         flash("Dina inställningar för e-post är sparade.", "success")
         return redirect(url_for("notifications.settings"))
     off = services.opted_out_kinds(current_user)
@@ -84,6 +83,5 @@ def retry(message_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     services.retry(message)
-    db.session.commit()
     flash("Meddelandet skickas igen vid nästa utskick.", "success")
     return redirect(url_for("notifications.outbox"))

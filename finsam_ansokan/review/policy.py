@@ -6,7 +6,7 @@ from typing import Any
 
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications import policy as application_policy
-from finsam_ansokan.applications.status import Status
+from finsam_ansokan.applications.status import TRANSITIONS, Action, Status
 
 #: Who reads internal notes: the preparing and deciding bodies, and the auditors, who read
 #: everything. Never the applicant.
@@ -39,16 +39,18 @@ def can_comment(user: Any, application: Any) -> bool:
     """Reviewers comment on shared drafts and on cases in preparation; the applicant answers."""
     if not application_policy.can_view(user, application):
         return False
-    status = Status(application.status)
-    if status not in _OPEN_FOR_COMMENTS:
-        return False
-    if status is Status.UTKAST and not application.shared_for_comments:
+    if Status(application.status) not in _OPEN_FOR_COMMENTS or is_private_draft(application):
         return False
     return application_policy.is_own(user, application) or bool(_roles(user) & INTERNAL_WRITERS)
 
 
 def can_write_internal(user: Any, application: Any) -> bool:
     return can_comment(user, application) and bool(_roles(user) & INTERNAL_WRITERS)
+
+
+def is_private_draft(application: Any) -> bool:
+    """A draft the applicant has not shared: no one else may read or comment on it yet."""
+    return application.status == Status.UTKAST and not application.shared_for_comments
 
 
 def can_share(user: Any, application: Any) -> bool:
@@ -58,6 +60,20 @@ def can_share(user: Any, application: Any) -> bool:
 def can_review(user: Any, application: Any) -> bool:
     """Take into preparation, ask for more information, recommend."""
     return bool(_roles(user) & REVIEWERS) and application_policy.is_registered(application)
+
+
+def can_start_review(user: Any, application: Any) -> bool:
+    """Ta upp till beredning: a reviewer, and the case is inskickad."""
+    return can_review(user, application) and _allows(application, Action.START_REVIEW)
+
+
+def can_request_information(user: Any, application: Any) -> bool:
+    """Begär komplettering: a reviewer, while the case is inskickad or under beredning."""
+    return can_review(user, application) and _allows(application, Action.REQUEST_INFO)
+
+
+def _allows(application: Any, action: Action) -> bool:
+    return Status(application.status) in TRANSITIONS[action].source
 
 
 def can_recommend(user: Any, application: Any) -> bool:

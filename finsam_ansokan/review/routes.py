@@ -1,4 +1,8 @@
-"""Beredning pages: comments, sharing a draft, review actions, history."""
+"""Beredning pages: comments, sharing a draft, review actions, history.
+
+Every route: capability → the application (404 unless visible) → form → service →
+redirect; the request commits once afterwards (``core/transaction``).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,15 @@ from decimal import Decimal
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from finsam_ansokan.applications import overview_parts
 from finsam_ansokan.applications.loaders import visible_or_404
 from finsam_ansokan.applications.models import Application
+from finsam_ansokan.applications.tabs import tabs_for
 from finsam_ansokan.core.errors import DomainError, NotAllowed
-from finsam_ansokan.core.forms import apply_domain_error
 from finsam_ansokan.core.money import InvalidAmount, format_number, parse_amount
 from finsam_ansokan.core.permissions import require
-from finsam_ansokan.core.routing import refused
 from finsam_ansokan.core.security import safe_next
+from finsam_ansokan.core.transaction import refused, refused_form
 from finsam_ansokan.extensions import db
 
 from . import policy, services
@@ -23,11 +28,8 @@ from .models import AssessmentKind, AssessmentStage, Comment
 
 bp = Blueprint("review", __name__, url_prefix="/ansokningar/<int:application_id>")
 
-
-@bp.app_template_global("can_share_draft")
-def can_share_draft(application: Application) -> bool:
-    """For the application page: may the current user share this draft for comments?"""
-    return policy.can_share(current_user, application)
+#: The application page offers to share a draft for comments (``review/_share.html``).
+overview_parts.register("can_share", policy.can_share)
 
 
 def _comments_page(application: Application, form: CommentForm | None = None, status: int = 200):
@@ -41,6 +43,7 @@ def _comments_page(application: Application, form: CommentForm | None = None, st
         render_template(
             "review/comments.html",
             application=application,
+            tabs=tabs_for(current_user, application),
             comments=services.comments_for(application, current_user),
             form=form,
             reply_form=ReplyForm(),
@@ -48,6 +51,7 @@ def _comments_page(application: Application, form: CommentForm | None = None, st
             can_comment=policy.can_comment(current_user, application),
             can_write_internal=policy.can_write_internal(current_user, application),
             can_share=policy.can_share(current_user, application),
+            private_draft=policy.is_private_draft(application),
         ),
         status,
     )
@@ -91,16 +95,12 @@ def add_comment(application_id: int):
             parent=parent,
         )
     except NotAllowed:
-        db.session.rollback()
         abort(403)
     except DomainError as exc:
-        db.session.rollback()
         if isinstance(form, CommentForm):
-            apply_domain_error(form, exc)
+            refused_form(form, exc)
             return _comments_page(application, form, 400)
-        flash(exc.message, "error")
-        return redirect(url_for("review.comments", application_id=application.id))
-    db.session.commit()
+        return refused(exc, url_for("review.comments", application_id=application.id))
     flash("Din kommentar är sparad.", "success")
     return redirect(
         url_for("review.comments", application_id=application.id, _anchor=f"kommentar-{comment.id}")
@@ -120,9 +120,7 @@ def resolve_comment(application_id: int, comment_id: int):
     try:
         services.set_resolved(comment, resolved, actor=current_user, application=application)
     except NotAllowed:
-        db.session.rollback()
         abort(403)
-    db.session.commit()
     flash(
         "Kommentaren är markerad som löst." if resolved else "Kommentaren är öppnad igen.",
         "success",
@@ -140,9 +138,7 @@ def share(application_id: int):
     try:
         services.set_shared(application, shared, actor=current_user)
     except NotAllowed:
-        db.session.rollback()
         abort(403)
-    db.session.commit()
     flash(
         "Utkastet är delat med beredningsgruppen. De kan läsa och kommentera medan du fortsätter "
         "skriva."
@@ -183,6 +179,7 @@ def _review_page(
         render_template(
             "review/review.html",
             application=application,
+            tabs=tabs_for(current_user, application),
             requested=requested,
             info_form=info_form or RequestInformationForm(),
             recommendation_form=recommendation_form
@@ -196,6 +193,8 @@ def _review_page(
             recommendation=recommendation,
             proposal=services.latest_assessment(application, AssessmentStage.PROPOSAL),
             can_review=policy.can_review(current_user, application),
+            can_start_review=policy.can_start_review(current_user, application),
+            can_request_information=policy.can_request_information(current_user, application),
             can_recommend=policy.can_recommend(current_user, application),
             can_propose=policy.can_propose(current_user, application),
             years=years,
@@ -217,11 +216,9 @@ def start_review(application_id: int):
     try:
         services.start_review(application, actor=current_user)
     except NotAllowed:
-        db.session.rollback()
         abort(403)
     except DomainError as exc:
         return refused(exc, url_for("review.review", application_id=application.id))
-    db.session.commit()
     flash("Ansökan är under beredning.", "success")
     return redirect(url_for("review.review", application_id=application.id))
 
@@ -236,13 +233,10 @@ def request_information(application_id: int):
     try:
         services.request_information(application, actor=current_user, message=form.message.data)
     except NotAllowed:
-        db.session.rollback()
         abort(403)
     except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
+        refused_form(form, exc)
         return _review_page(application, info_form=form, status=400)
-    db.session.commit()
     flash("Komplettering är begärd. Den sökande har fått besked.", "success")
     return redirect(url_for("review.review", application_id=application.id))
 
@@ -284,13 +278,10 @@ def assess(application_id: int, stage: str):
             amounts=_amounts(form, years),
         )
     except NotAllowed:
-        db.session.rollback()
         abort(403)
     except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
+        refused_form(form, exc)
         return _review_page(application, **{forms[stage_]: form}, status=400)
-    db.session.commit()
     flash(
         "Rekommendationen är sparad."
         if stage_ is AssessmentStage.RECOMMENDATION
@@ -307,5 +298,6 @@ def history(application_id: int):
     return render_template(
         "review/history.html",
         application=application,
+        tabs=tabs_for(current_user, application),
         events=services.timeline(application, current_user),
     )

@@ -1,8 +1,9 @@
 """*Till dig* on one case: what someone has asked of the viewer, with the text and who asked.
 
-A few statements whatever the case holds: one for the unread comments per section and one for
-the open request for komplettering (only while one is open). Returned reports come from the
-project's reports, read once for this and for the follow-up summary on the same page.
+A few statements whatever the case holds: one for the unread comments per section, one for the
+open request for komplettering (only while one is open) and one for the reports (only for the
+projektägare of a running project, where a report can be sent back). It adds itself to the
+application's pages through ``applications.overview_parts``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from datetime import datetime
 from flask import url_for
 
 from finsam_ansokan.accounts.models import User
+from finsam_ansokan.applications import overview_parts
 from finsam_ansokan.applications import policy as application_policy
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.applications.sections import SECTIONS_BY_SLUG
-from finsam_ansokan.applications.status import GRANTED, Status
-from finsam_ansokan.core import page_extras
+from finsam_ansokan.applications.status import Status
 from finsam_ansokan.followup import services as followup_services
 from finsam_ansokan.followup.models import Report
 from finsam_ansokan.followup.status import ReportStatus
@@ -108,32 +109,43 @@ def _order(slug: str) -> int:
     return slugs.index(slug) if slug in slugs else -1
 
 
-def overview_extras(*, application: Application, viewer: User) -> dict:
-    """For the application's overview: *Till dig*, unread comments per section and in all."""
-    unread = review_services.unread_counts(application, viewer)
-    extras: dict = {"unread": unread, "unread_total": sum(unread.values())}
+@dataclass(frozen=True)
+class CaseWork:
+    """For the application's overview: *Till dig*, unread comments per section and per tab."""
+
+    asks: list[Ask]
+    unread: dict[str, int]
+    tab_counts: dict[str, int]
+
+
+def overview_part(user: User, application: Application) -> CaseWork:
+    unread = review_services.unread_counts(application, user)
     reports = None
-    if Status(application.status) in GRANTED:
-        # read once, here and for the follow-up summary further down the page
+    if Status(application.status) is Status.PAGAENDE and application_policy.is_own(
+        user, application
+    ):
+        # a report can be sent back only while the project runs
         reports = followup_services.reports_for(application)
-        extras["followup_reports"] = lambda _application: reports
-    extras["asks"] = asks_for(application, viewer, unread, reports)
-    return extras
+    return CaseWork(
+        asks=asks_for(application, user, unread, reports),
+        unread=unread,
+        tab_counts={"review.comments": sum(unread.values())},
+    )
 
 
-def section_extras(*, application: Application, section, viewer: User) -> dict:
+def section_part(user: User, application: Application, section) -> dict:
     """For a section page (editable or read-only): its comments; opening it marks them read."""
-    unread = review_services.unread_counts(application, viewer)
-    review_services.mark_read(application, viewer, [section.slug])
+    unread = review_services.unread_counts(application, user)
+    review_services.mark_read(application, user, [section.slug])
     unread.pop(section.slug, None)
     return {
-        "section_comments": review_services.section_comments(application, viewer, section.slug),
-        "can_comment": review_policy.can_comment(viewer, application),
+        "section_comments": review_services.section_comments(application, user, section.slug),
+        "can_comment": review_policy.can_comment(user, application),
         "section_titles": SECTION_TITLES,
-        "unread_total": sum(unread.values()),
+        "tab_counts": {"review.comments": sum(unread.values())},
     }
 
 
 def register() -> None:
-    page_extras.contribute("application_overview", overview_extras)
-    page_extras.contribute("application_section", section_extras)
+    overview_parts.register("asked", overview_part)
+    overview_parts.register_section(section_part)
