@@ -89,7 +89,7 @@ def _sqlite_match(found: list[str]) -> ColumnElement[bool]:
     expression = " ".join(f'"{w}"*' for w in found)
     matching = (
         # the table name is a constant; the user's words are a bound parameter
-        text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts")  # noqa: S608  # nosec B608
+        text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts")  # noqa: S608
         .bindparams(fts=expression)
         .columns(column("rowid", Integer))
     )
