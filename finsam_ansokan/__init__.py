@@ -117,10 +117,17 @@ def register_page_extras() -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from .accounts.services import current_forbund
     from .core import forms, templating
+    from .review.history import describe
 
     templating.init_app(app)
     forms.init_app(app)
+    app.jinja_env.filters["event_text"] = describe
+
+    @app.context_processor
+    def _forbund():
+        return {"forbund": current_forbund()}
 
 
 def register_security_headers(app: Flask) -> None:

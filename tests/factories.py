@@ -147,6 +147,7 @@ class Factory:
 
         from finsam_ansokan.applications.services import transition
         from finsam_ansokan.applications.status import Action
+        from finsam_ansokan.budget import ledger
         from finsam_ansokan.budget import services as budget_services
         from finsam_ansokan.followup import services as followup_services
 
@@ -166,7 +167,7 @@ class Factory:
         application = self.application(
             owner, status=Status.KLAR_FOR_BESLUT, amounts=grants, huvudomrade=area, **fields
         )
-        budget_services.grant_many(
+        ledger.grant_many(
             {(year, area.id): Decimal(amount) for year, amount in grants.items()},
             actor=None,
             application=application,

@@ -1,34 +1,13 @@
-"""The roles a user can hold. One person can hold several."""
+"""The roles a user can hold (defined in ``core.roles``, where permissions need them) and
+the kinds of member organisation."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from finsam_ansokan.core.roles import ROLE_LABELS, Role
 
-class Role(StrEnum):
-    SOKANDE = "sokande"
-    BEREDNING = "beredning"
-    KANSLI = "kansli"
-    STYRELSE = "styrelse"
-    REVISOR = "revisor"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS: dict[Role, str] = {
-    Role.SOKANDE: "Sökande / projektägare",
-    Role.BEREDNING: "Beredningsgrupp",
-    Role.KANSLI: "Kansli",
-    Role.STYRELSE: "Styrelse",
-    Role.REVISOR: "Revisor",
-    Role.ADMIN: "Administratör",
-}
-
-#: Roles that belong to a member organisation rather than to the förbund itself.
-ORGANISATION_ROLES = frozenset({Role.SOKANDE, Role.BEREDNING, Role.STYRELSE})
+__all__ = ["ROLE_LABELS", "OrganisationKind", "Role"]
 
 
 class OrganisationKind(StrEnum):

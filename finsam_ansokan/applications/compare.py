@@ -14,7 +14,8 @@ from typing import Any
 
 from finsam_ansokan.core.money import ZERO, format_money
 
-from .sections import BUDGET_CATEGORIES, CO_FUNDING, KINDS_OF_INSATS, SECTIONS, FieldSpec, Kind
+from .requested import requested_by_year
+from .sections import BUDGET_CATEGORIES, KINDS_OF_INSATS, SECTIONS, FieldSpec, Kind
 
 _CATEGORY_LABELS = dict(BUDGET_CATEGORIES)
 _CATEGORY_ORDER = {category: n for n, (category, _) in enumerate(BUDGET_CATEGORIES)}
@@ -54,14 +55,12 @@ def _text_of(spec: FieldSpec, content: dict[str, Any]) -> str:
 def budget_text(lines: list[dict[str, Any]]) -> str:
     """One line per cost line, then sökt belopp per year and in total."""
     out = []
-    requested: dict[int, Decimal] = {}
     for line in sorted(lines, key=lambda x: (x["year"], _CATEGORY_ORDER.get(x["category"], 99))):
         amount = Decimal(str(line["amount"]))
-        sign = -1 if line["category"] == CO_FUNDING else 1
-        requested[line["year"]] = requested.get(line["year"], ZERO) + sign * amount
         label = _CATEGORY_LABELS.get(line["category"], line["category"])
         out.append(f"{line['year']} {label}: {format_money(amount)}")
-    for year, amount in sorted(requested.items()):
+    requested = requested_by_year(lines)
+    for year, amount in requested.items():
         out.append(f"Sökt belopp {year}: {format_money(amount)}")
     if requested:
         out.append(f"Sökt belopp totalt: {format_money(sum(requested.values(), ZERO))}")

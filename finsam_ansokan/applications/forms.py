@@ -21,15 +21,14 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
 )
 from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from wtforms.widgets import TextInput
 
-from finsam_ansokan.core.forms import choices
+from finsam_ansokan.core.forms import MultiCheckboxField, choices
 from finsam_ansokan.core.money import InvalidAmount, format_number, parse_amount
 
 from .sections import (
@@ -42,11 +41,6 @@ from .sections import (
 
 INVALID_CHOICE = "Välj ett av alternativen."
 YES_NO = (("ja", "Ja"), ("nej", "Nej"))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class AmountField(Field):

@@ -15,11 +15,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from finsam_ansokan.accounts.services import current_forbund
 from finsam_ansokan.core import pdf as core_pdf
 from finsam_ansokan.core.money import ZERO, to_decimal
 from finsam_ansokan.core.timeutil import format_date, today
 
 from .models import Application, ApplicationVersion
+from .requested import requested_by_year
+from .sections import CO_FUNDING
 from .services import snapshot
 from .status import Status
 
@@ -27,7 +30,6 @@ PDF_VARIANT = core_pdf.PDF_VARIANT
 
 KIND_LABELS = {"individinriktad": "Individinriktad", "strukturovergripande": "Strukturövergripande"}
 COST_CATEGORIES = {"personal": "Personal", "lokaler": "Lokaler", "ovrigt": "Övrigt"}
-COFUNDING = "medfinansiering"
 
 #: The sections of the form, in order: (heading, [(content key, question), …]).
 #: Budget, parties, participants and attachments have their own layout in the template.
@@ -153,6 +155,7 @@ def _date(value: Any) -> str | None:
 
 
 def _budget(lines: list[dict[str, Any]]) -> list[BudgetYearTable]:
+    requested = requested_by_year(lines)
     by_year: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
     for line in lines:
         by_year[int(line["year"])][line["category"]] = line
@@ -168,7 +171,7 @@ def _budget(lines: list[dict[str, Any]]) -> list[BudgetYearTable]:
             for key, label in COST_CATEGORIES.items()
         ]
         total = sum((amount for _, amount, _ in costs), ZERO)
-        cofunding_line = lines_of_year.get(COFUNDING, {})
+        cofunding_line = lines_of_year.get(CO_FUNDING, {})
         cofunding = to_decimal(cofunding_line.get("amount") or ZERO)
         tables.append(
             BudgetYearTable(
@@ -177,7 +180,7 @@ def _budget(lines: list[dict[str, Any]]) -> list[BudgetYearTable]:
                 total_costs=total,
                 cofunding=cofunding,
                 cofunding_note=_text(cofunding_line.get("note")),
-                requested=max(total - cofunding, ZERO),
+                requested=requested[year],
             )
         )
     return tables
@@ -236,8 +239,6 @@ def document_from_content(
 
 
 def _forbund_name() -> str | None:
-    from finsam_ansokan.accounts.services import current_forbund
-
     forbund = current_forbund()
     return forbund.name if forbund else None
 

@@ -1,6 +1,6 @@
 """Read-only queries over applications, for start pages and lists.
 
-Sums of money are computed in SQL: sökt belopp = personal + lokaler + övrigt − medfinansiering.
+Sums of money are computed in SQL, sökt belopp through :data:`.requested.SIGNED_AMOUNT`.
 """
 
 from __future__ import annotations
@@ -23,19 +23,15 @@ from finsam_ansokan.extensions import db
 from . import search as free_text
 from .models import Application, BudgetLine
 from .policy import DRAFT_READERS
+from .requested import SIGNED_AMOUNT
 from .sections import CO_FUNDING
 from .status import Status
-
-#: A budget line's effect on sökt belopp: co-funding is deducted.
-_SIGNED_AMOUNT = case(
-    (BudgetLine.category == CO_FUNDING, -BudgetLine.amount), else_=BudgetLine.amount
-)
 
 
 def requested_sql() -> ColumnElement[Decimal]:
     """Sökt belopp of the application in the enclosing query, as a correlated SQL sum."""
     return (
-        select(func.coalesce(func.sum(_SIGNED_AMOUNT), 0))
+        select(func.coalesce(func.sum(SIGNED_AMOUNT), 0))
         .where(BudgetLine.application_id == Application.id)
         .correlate(Application)
         .scalar_subquery()
@@ -62,16 +58,6 @@ def for_organisation(organisation_id: int | None, limit: int = 50) -> list[Appli
         _base()
         .where(Application.organisation_id == organisation_id)
         .order_by(Application.updated_at.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
-
-
-def in_statuses(statuses: Iterable[Status], limit: int = 50) -> list[Application]:
-    query = (
-        _base()
-        .where(Application.status.in_([s.value for s in statuses]))
-        .order_by(Application.submitted_at.asc())
         .limit(limit)
     )
     return list(db.session.scalars(query))
@@ -118,7 +104,7 @@ def budget_sums(application_id: int) -> BudgetSums:
             BudgetLine.year,
             func.coalesce(func.sum(case((is_co, 0), else_=BudgetLine.amount)), 0),
             func.coalesce(func.sum(case((is_co, BudgetLine.amount), else_=0)), 0),
-            func.coalesce(func.sum(_SIGNED_AMOUNT), 0),
+            func.coalesce(func.sum(SIGNED_AMOUNT), 0),
         )
         .where(BudgetLine.application_id == application_id)
         .group_by(BudgetLine.year)
@@ -136,7 +122,7 @@ def requested_by_year_many(application_ids: Iterable[int]) -> dict[int, dict[int
     """Sökt belopp per year for many applications in one query (a meeting's agenda)."""
     result: dict[int, dict[int, Decimal]] = {}
     rows = db.session.execute(
-        select(BudgetLine.application_id, BudgetLine.year, func.sum(_SIGNED_AMOUNT))
+        select(BudgetLine.application_id, BudgetLine.year, func.sum(SIGNED_AMOUNT))
         .where(BudgetLine.application_id.in_(list(application_ids)))
         .group_by(BudgetLine.application_id, BudgetLine.year)
         .order_by(BudgetLine.application_id, BudgetLine.year)

@@ -50,7 +50,7 @@ def words(query: str | None) -> list[str]:
 FULLTEXT_INDEXES = frozenset({"ix_applications_fulltext", "ix_organisations_fulltext"})
 
 
-def include_name(name: str | None, type_: str, parent_names) -> bool:
+def include_name(name: str | None, type_: str, _parent_names) -> bool:
     """For Alembic's comparison: the search's FTS5 table (and its shadow tables) and the
     full-text indexes are made by migration 0015b, not by the models."""
     if type_ == "table" and name and name.startswith(FTS_TABLE):

@@ -278,8 +278,6 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 SECTIONS_BY_SLUG: dict[str, Section] = {s.slug: s for s in SECTIONS}
-FIELDS_BY_NAME: dict[str, FieldSpec] = {f.name: f for s in SECTIONS for f in s.fields}
-SECTION_OF_FIELD: dict[str, Section] = {f.name: s for s in SECTIONS for f in s.fields}
 
 
 def budget_field_id(year: int, category: str) -> str:

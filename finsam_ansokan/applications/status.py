@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from finsam_ansokan.core import events
 from finsam_ansokan.core.errors import StateTransitionError
 
 
@@ -44,7 +43,6 @@ STATUS_LABELS: dict[Status, str] = {
     Status.PAGAENDE: "Pågående",
     Status.AVSLUTAD: "Avslutad",
 }
-events.register_status_labels({status.value: label for status, label in STATUS_LABELS.items()})
 
 
 class Action(StrEnum):
@@ -156,8 +154,6 @@ EDITABLE = frozenset({Status.UTKAST, Status.KOMPLETTERING_BEGARD})
 GRANTED = frozenset({Status.BEVILJAD, Status.DELVIS_BEVILJAD, Status.PAGAENDE, Status.AVSLUTAD})
 #: Statuses in which the board has decided the case: its decision can be read.
 DECIDED = GRANTED | {Status.AVSLAGEN}
-#: Statuses from which no further status change is possible.
-FINAL = frozenset({Status.AVSLAGEN, Status.ATERKALLAD, Status.AVSLUTAD})
 
 
 def target_of(current: Status | str, action: Action) -> Status:

@@ -16,30 +16,9 @@ from wtforms.validators import (
 )
 
 from finsam_ansokan.accounts.models import Organisation
-from finsam_ansokan.core.money import InvalidAmount, format_money, parse_amount
+from finsam_ansokan.core.forms import MoneyField
 
 from .models import Huvudomrade
-
-
-class MoneyField(StringField):
-    """An amount typed the Swedish way (``1 065 500``, ``1065500 kr``) → ``Decimal``."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if valuelist:
-            try:
-                self.data = parse_amount(valuelist[0])
-            except InvalidAmount as exc:
-                raise ValueError(str(exc)) from None
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return format_money(self.data, unit=False) if self.data is not None else ""
 
 
 class HuvudomradeForm(FlaskForm):

@@ -8,6 +8,7 @@ conditional UPDATE so that concurrent decisions cannot overspend.
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from decimal import Decimal
 
@@ -102,8 +103,9 @@ class Ram(db.Model):
     budget_year_id: Mapped[int] = mapped_column(ForeignKey("budget_years.id"), index=True)
     huvudomrade_id: Mapped[int] = mapped_column(ForeignKey("huvudomraden.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0")
-    #: Sum of the decided grants from this frame, kept by the budget service in the same
-    #: transaction as each decision. Guarded by ``granted_within_frame``.
+    #: The money the frame has tied up: every ledger row summed (granted − returned), kept
+    #: by ``budget.ledger`` in the same transaction as each movement. Guarded by
+    #: ``granted_within_frame``. Pages show *beviljat* from the ledger, not from this column.
     granted: Mapped[Decimal] = mapped_column(Money, default=0, server_default="0")
 
     budget_year: Mapped[BudgetYear] = relationship(back_populates="frames")
@@ -136,23 +138,43 @@ class Omfordelning(db.Model):
     actor: Mapped[User] = relationship()
 
 
+class Movement(enum.StrEnum):
+    """What a ledger row records."""
+
+    #: the board's decision takes money from the frame (positive)
+    GRANT = "grant"
+    #: a decision changed or undone before justering gives it back (negative)
+    REVOKE = "revoke"
+    #: money not used goes back when the project closes (negative); the grant stands
+    RETURN = "return"
+
+
 class FrameGrant(db.Model):
     """One movement of money out of (positive) or back into (negative) a frame.
 
-    The ledger behind :attr:`Ram.granted`: the budget service writes a row in the same
+    The ledger behind :attr:`Ram.granted`: ``budget.ledger`` writes a row in the same
     transaction as the conditional UPDATE of ``granted``, so that for every frame
-    ``granted == SUM(frame_grants.amount)`` (checked by ``services.verify_frames``). The
-    decision issue links each row to the application it was granted to.
+    ``granted == SUM(frame_grants.amount)`` (checked by ``ledger.verify_frames``). Each row
+    is linked to the application it was granted to, and says which :class:`Movement` it is.
     """
 
     __tablename__ = "frame_grants"
-    __table_args__ = (CheckConstraint("amount <> 0", name="amount_nonzero"),)
+    __table_args__ = (
+        CheckConstraint("amount <> 0", name="amount_nonzero"),
+        CheckConstraint(
+            "(kind = 'grant' AND amount > 0) OR (kind IN ('revoke', 'return') AND amount < 0)",
+            name="kind_matches_sign",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ram_id: Mapped[int] = mapped_column(ForeignKey("ramar.id"), index=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
-    #: Positive when granted, negative when released (rejected later, money not used …).
+    #: Positive when granted, negative when given back (decision changed, money not used).
     amount: Mapped[Decimal] = mapped_column(Money)
+    kind: Mapped[str] = mapped_column(
+        String(8), default=Movement.GRANT.value, server_default=Movement.GRANT.value
+    )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from finsam_ansokan import overview as budget_overview
 from finsam_ansokan.accounts.models import Organisation
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.forms import choices
@@ -20,7 +21,7 @@ from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.core.transaction import refused_form
 from finsam_ansokan.extensions import db
 
-from . import services
+from . import ledger, services
 from .forms import HuvudomradeForm, ReallocationForm, budget_year_form
 from .models import BudgetYear, Contribution, Huvudomrade, Ram
 
@@ -57,7 +58,7 @@ def overview(year: int):
     budget_year = _budget_year_or_404(year)
     return render_template(
         "budget/overview.html",
-        overview=services.overview(budget_year),
+        overview=budget_overview.overview(budget_year),
         years=[b.year for b in services.budget_years()],
     )
 
@@ -230,7 +231,7 @@ def reallocations(year: int):
     return render_template(
         "budget/reallocations.html",
         budget_year=budget_year,
-        moves=services.reallocations(budget_year),
+        moves=ledger.reallocations(budget_year),
     )
 
 
@@ -238,7 +239,7 @@ def reallocations(year: int):
 @require("manage_budget")
 def reallocate(year: int):
     budget_year = _budget_year_or_404(year)
-    frames = services.overview(budget_year).rows
+    frames = budget_overview.frame_rows(budget_year.year)
     form = ReallocationForm()
     options = [(0, "Välj ram")] + [
         (r.ram_id, f"{r.huvudomrade} (ej beviljat {format_money(r.remaining)})") for r in frames
@@ -253,7 +254,7 @@ def reallocate(year: int):
                 raise DomainError("Välj ramen pengarna ska flyttas från.", field="from_ram_id")
             if target is None:
                 raise DomainError("Välj ramen pengarna ska flyttas till.", field="to_ram_id")
-            move = services.reallocate(
+            move = ledger.reallocate(
                 source, target, form.amount.data, form.reason.data, actor=current_user
             )
         except DomainError as exc:

@@ -120,7 +120,7 @@ EVENT_TEXTS: dict[str, str] = {
 
 #: Kinds whose free-text ``message`` is written for the reader (a reason, a Swedish summary)
 #: and is shown under the sentence. Other messages are for the log only.
-_SHOWN_MESSAGES = frozenset(
+SHOWN_MESSAGES = frozenset(
     {
         "status_changed",
         "draft_shared",
@@ -137,37 +137,3 @@ _SHOWN_MESSAGES = frozenset(
         "agenda_item_removed",
     }
 )
-
-
-#: Status labels by value, registered by the area that owns the statuses (``applications.status``),
-#: for status events written before the labels were stored in the event.
-_STATUS_LABELS: dict[str, str] = {}
-
-
-def register_status_labels(labels: dict[str, str]) -> None:
-    _STATUS_LABELS.update(labels)
-
-
-def describe(event: Event, times: int = 1) -> str:
-    """A Swedish sentence for the history page (never the machine name).
-
-    ``times`` is how many like events in a row the sentence stands for (a run of saves).
-    """
-    data = event.data or {}
-    if event.kind == "status_changed":
-        source = data.get("from_label") or _STATUS_LABELS.get(event.from_status or "", "–")
-        target = data.get("to_label") or _STATUS_LABELS.get(event.to_status or "", "–")
-        return f"Status ändrades från {source.lower()} till {target.lower()}."
-    if event.kind == "version_recorded" and data.get("number"):
-        return f"Version {data['number']} av ansökan registrerades."
-    if event.kind == "application_saved" and data.get("section_title"):
-        suffix = f" ({times} gånger)" if times > 1 else ""
-        return f"Avsnittet {data['section_title']} sparades{suffix}."
-    if times > 1:
-        return f"{EVENT_TEXTS.get(event.kind, 'Händelse.')[:-1]} ({times} gånger)."
-    return EVENT_TEXTS.get(event.kind, "Händelse.")
-
-
-def detail(event: Event) -> str | None:
-    """The event's message when it is written for the reader, else None."""
-    return event.message if event.kind in _SHOWN_MESSAGES and event.message else None

@@ -6,9 +6,11 @@ from collections.abc import Iterable
 
 from flask import Flask
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from wtforms import SelectChoice, SelectMultipleField, StringField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from finsam_ansokan.core.errors import DomainError
+from finsam_ansokan.core.money import InvalidAmount, format_money, parse_amount
 
 
 def init_app(app: Flask) -> None:
@@ -31,3 +33,31 @@ def apply_domain_error(form: FlaskForm, error: DomainError) -> None:
 def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """``[(value, label), …]`` as WTForms select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class MoneyField(StringField):
+    """An amount typed the Swedish way (``1 065 500``, ``1065500 kr``) → ``Decimal``."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist:
+            try:
+                self.data = parse_amount(valuelist[0])
+            except InvalidAmount as exc:
+                raise ValueError(str(exc)) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_money(self.data, unit=False) if self.data is not None else ""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (roles, medverkande parter)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user
 
-from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.core.roles import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 

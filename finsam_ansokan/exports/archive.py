@@ -26,12 +26,12 @@ from sqlalchemy.orm import joinedload
 from finsam_ansokan.applications import pdf
 from finsam_ansokan.applications.models import Application, ApplicationVersion
 from finsam_ansokan.applications.queries import with_requested
+from finsam_ansokan.budget import ledger
 from finsam_ansokan.core import archive as registry
 from finsam_ansokan.core.archive import ArchiveDocument
 from finsam_ansokan.extensions import db
 
 from . import csvfile
-from .datasets import granted_sql
 from .tables import Column, Kind, Table
 
 INDEX_NAME = "index.csv"
@@ -103,7 +103,7 @@ def index_table(year: int, docs: list[ArchiveDocument]) -> Table:
         if doc.application_id is not None:
             files[doc.application_id].append(doc.path)
     rows = db.session.execute(
-        select(Application, granted_sql())
+        select(Application, ledger.granted_sql(Application.id))
         .options(
             joinedload(Application.organisation),
             joinedload(Application.huvudomrade),

@@ -10,29 +10,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
-
+from finsam_ansokan import overview as budget_overview
 from finsam_ansokan.applications import queries
 from finsam_ansokan.applications.models import Application
-from finsam_ansokan.budget import services as budget_services
-from finsam_ansokan.budget.models import BudgetYear, FrameGrant
+from finsam_ansokan.budget import ledger
+from finsam_ansokan.budget.models import BudgetYear
 from finsam_ansokan.extensions import db
 
 from .tables import Column, Kind, Table
 
 #: The export holds at most this many applications (far more than a förbund has).
 MAX_ROWS = 20_000
-
-
-def granted_sql() -> ColumnElement[Decimal]:
-    """Beviljat belopp of the application in the enclosing query (all years, net of money
-    returned), as a correlated SQL sum over the ``frame_grants`` ledger."""
-    return (
-        select(func.coalesce(func.sum(FrameGrant.amount), 0))
-        .where(FrameGrant.application_id == Application.id)
-        .correlate(Application)
-        .scalar_subquery()
-    )
 
 
 # --- the budget overview ---------------------------------------------------------------------
@@ -44,19 +32,20 @@ BUDGET_COLUMNS = [
     Column("Beviljat", Kind.MONEY),
     Column("Utbetalt", Kind.MONEY),
     Column("Förbrukat", Kind.MONEY),
+    Column("Återfört", Kind.MONEY),
     Column("Återstår", Kind.MONEY),
 ]
 
 
 def budget_tables(budget_year: BudgetYear) -> list[Table]:
     """The overview's frame table and its summary of income and costs."""
-    overview = budget_services.overview(budget_year)
+    overview = budget_overview.overview(budget_year)
     year = budget_year.year
     frames = Table(
         title=f"Budget {year}",
         columns=BUDGET_COLUMNS,
         rows=[
-            [r.huvudomrade, r.frame, r.proposed, r.granted, r.paid, r.used, r.remaining]
+            [r.huvudomrade, r.frame, r.proposed, r.granted, r.paid, r.used, r.returned, r.remaining]
             for r in overview.rows
         ],
         total=[
@@ -66,6 +55,7 @@ def budget_tables(budget_year: BudgetYear) -> list[Table]:
             overview.granted,
             overview.paid,
             overview.used,
+            overview.returned,
             overview.remaining,
         ],
     )
@@ -121,7 +111,8 @@ def application_row(application: Application, granted: Decimal) -> list[Any]:
 
 def applications_table(user: Any, filters: queries.Filters) -> Table:
     """The applications ``user`` may see under the list's ``filters``: one query."""
-    query = queries.search_query(user, filters).add_columns(granted_sql()).limit(MAX_ROWS)
+    granted = ledger.granted_sql(Application.id)
+    query = queries.search_query(user, filters).add_columns(granted).limit(MAX_ROWS)
     rows = db.session.execute(query).unique().all()
     return Table(
         title="Ansökningar",

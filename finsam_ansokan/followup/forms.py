@@ -8,8 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from finsam_ansokan.budget.forms import MoneyField
-from finsam_ansokan.core.forms import choices
+from finsam_ansokan.core.forms import MoneyField, choices
 
 from .services import MAX_PARTICIPANTS, MAX_TEXT
 

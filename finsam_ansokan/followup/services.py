@@ -2,14 +2,17 @@
 
 Money per year for a granted project:
 
-* **granted** – the sum of the application's rows in the ``frame_grants`` ledger, per the
-  frame's budget year (so money already returned at closing is no longer granted);
-* **requested** – payment requests that are not returned (inskickad, godkänd, utbetald);
-  never more than granted for the year, checked with the application's row locked;
+* **granted** and **returned** – the ledger's figures (``budget.ledger``): what the board
+  granted per budget year, and what went back to the frames at closing; closing never
+  changes what was granted;
+* **claimed** (rekvisitionerat) – payment requests that are not returned (inskickad,
+  godkänd, utbetald); never more than granted for the year, checked with the
+  application's row locked;
 * **paid** – payment requests marked utbetald;
 * **used** – what the latest approved report says was used up to the end of its period.
   Every report states money used so far per year, so the slutrapport holds the totals,
-  and closing returns ``granted − used`` of the slutrapport to each year's frame.
+  and closing returns ``granted − used`` of the slutrapport to each year's frame
+  (``ledger.return_unused``).
 
 Services flush but never commit: the route commits once.
 """
@@ -17,7 +20,6 @@ Services flush but never commit: the route commits once.
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -29,9 +31,9 @@ from finsam_ansokan.accounts.models import User, UserRole
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications import services as application_services
 from finsam_ansokan.applications.models import Application
-from finsam_ansokan.applications.status import GRANTED, Action, Status
-from finsam_ansokan.budget import services as budget_services
-from finsam_ansokan.budget.models import BudgetYear, FrameGrant, Ram
+from finsam_ansokan.applications.status import Action, Status
+from finsam_ansokan.budget import ledger
+from finsam_ansokan.budget.ledger import granted_by_year
 from finsam_ansokan.core.database import conflict_if_stale
 from finsam_ansokan.core.errors import ConcurrentEditError, DomainError, NotAllowed
 from finsam_ansokan.core.events import record_event
@@ -76,19 +78,6 @@ def add_months(day: date, months: int) -> date:
 # --- money per year --------------------------------------------------------------------------
 
 
-def granted_by_year(application: Application) -> dict[int, Decimal]:
-    """Granted per budget year: the application's ledger rows, summed in SQL."""
-    rows = db.session.execute(
-        select(BudgetYear.year, func.sum(FrameGrant.amount))
-        .join(Ram, FrameGrant.ram_id == Ram.id)
-        .join(BudgetYear, Ram.budget_year_id == BudgetYear.id)
-        .where(FrameGrant.application_id == application.id)
-        .group_by(BudgetYear.year)
-        .order_by(BudgetYear.year)
-    ).all()
-    return {year: Decimal(total) for year, total in rows if Decimal(total) != 0}
-
-
 def _payments_by_year(application: Application, statuses) -> dict[int, Decimal]:
     rows = db.session.execute(
         select(PaymentRequest.year, func.sum(PaymentRequest.amount))
@@ -101,12 +90,9 @@ def _payments_by_year(application: Application, statuses) -> dict[int, Decimal]:
     return {year: Decimal(total) for year, total in rows}
 
 
-def requested_by_year(application: Application) -> dict[int, Decimal]:
+def claimed_by_year(application: Application) -> dict[int, Decimal]:
+    """Rekvisitionerat per year: payment requests that count (not returned)."""
     return _payments_by_year(application, PAYMENT_COUNTED)
-
-
-def paid_by_year(application: Application) -> dict[int, Decimal]:
-    return _payments_by_year(application, [PaymentStatus.UTBETALD])
 
 
 def latest_approved_reports(among=None):
@@ -142,14 +128,15 @@ def used_by_year(application: Application) -> dict[int, Decimal]:
 class MoneyRow:
     year: int
     granted: Decimal
-    requested: Decimal
+    claimed: Decimal
     paid: Decimal
     used: Decimal | None
+    returned: Decimal = ZERO
 
     @property
     def remaining(self) -> Decimal:
-        """What can still be requested this year."""
-        return self.granted - self.requested
+        """What can still be claimed (rekvisitioneras) this year."""
+        return self.granted - self.returned - self.claimed
 
 
 @dataclass
@@ -160,10 +147,10 @@ class MoneySummary:
         return sum((getattr(r, name) or ZERO for r in self.rows), ZERO)
 
 
-def _requested_and_paid_by_year(
+def _claimed_and_paid_by_year(
     application: Application,
 ) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
-    """``requested_by_year`` and ``paid_by_year`` in one query (conditional sums)."""
+    """Claimed (rekvisitionerat) and paid (utbetalt) per year in one query."""
     counted = PaymentRequest.status.in_([s.value for s in PAYMENT_COUNTED])
     paid = PaymentRequest.status == PaymentStatus.UTBETALD.value
     rows = db.session.execute(
@@ -184,21 +171,56 @@ def _requested_and_paid_by_year(
 
 
 def money_summary(application: Application) -> MoneySummary:
-    granted = granted_by_year(application)
-    requested, paid = _requested_and_paid_by_year(application)
+    """Granted, returned (the ledger's), claimed, paid and used (the follow-up's) per year."""
+    ledger_money = ledger.money_by_year(application)
+    claimed, paid = _claimed_and_paid_by_year(application)
     used = used_by_year(application)
-    years = sorted(set(granted) | set(requested) | set(paid) | set(used))
+    years = sorted(set(ledger_money) | set(claimed) | set(paid) | set(used))
+    none = ledger.YearMoney(ZERO, ZERO)
     return MoneySummary(
         [
             MoneyRow(
                 year=y,
-                granted=granted.get(y, ZERO),
-                requested=requested.get(y, ZERO),
+                granted=ledger_money.get(y, none).granted,
+                returned=ledger_money.get(y, none).returned,
+                claimed=claimed.get(y, ZERO),
                 paid=paid.get(y, ZERO),
                 used=used.get(y),
             )
             for y in years
         ]
+    )
+
+
+def used_by_area(year: int):
+    """Förbrukat in ``year`` per huvudområde: each project's latest approved report,
+    a subquery (huvudomrade_id, amount)."""
+    # only projects that have reported costs for the year can have used anything in it
+    reporting = (
+        select(Report.application_id)
+        .join(ReportCost, ReportCost.report_id == Report.id)
+        .where(ReportCost.year == year)
+    )
+    latest = latest_approved_reports(among=reporting)
+    return (
+        select(Application.huvudomrade_id, func.sum(ReportCost.amount).label("amount"))
+        .join(latest, latest.c.report_id == ReportCost.report_id)
+        .join(Application, Application.id == latest.c.application_id)
+        .where(ReportCost.year == year)
+        .group_by(Application.huvudomrade_id)
+        .subquery()
+    )
+
+
+def paid_by_area(year: int):
+    """Utbetalt in ``year`` per huvudområde (payment requests marked utbetald), a subquery
+    (huvudomrade_id, amount)."""
+    return (
+        select(Application.huvudomrade_id, func.sum(PaymentRequest.amount).label("amount"))
+        .join(Application, Application.id == PaymentRequest.application_id)
+        .where(PaymentRequest.year == year, PaymentRequest.status == PaymentStatus.UTBETALD.value)
+        .group_by(Application.huvudomrade_id)
+        .subquery()
     )
 
 
@@ -550,43 +572,17 @@ def approve_report(report: Report, *, actor: User) -> Closing | None:
 
 
 def _close(application: Application, report: Report, *, actor: User) -> Closing:
+    """Close the project: its rekvisitioner must not exceed what it used, then ONE ledger
+    call gives the unused money back (what was granted stays granted)."""
     used = {c.year: c.amount for c in report.costs}
-    requested = requested_by_year(application)
-    ledger = db.session.execute(
-        select(BudgetYear.year, Ram.id, func.sum(FrameGrant.amount))
-        .join(Ram, FrameGrant.ram_id == Ram.id)
-        .join(BudgetYear, Ram.budget_year_id == BudgetYear.id)
-        .where(FrameGrant.application_id == application.id)
-        .group_by(BudgetYear.year, Ram.id)
-        .order_by(BudgetYear.year, Ram.id)
-    ).all()
-    by_year: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    for year, ram_id, amount in ledger:
-        by_year[year].append((ram_id, Decimal(amount)))
-    returned: dict[int, Decimal] = {}
-    for year, frames in by_year.items():
-        granted = sum((amount for _, amount in frames), ZERO)
-        spent = used.get(year, ZERO)
-        if spent > granted:
+    for year, claimed in sorted(claimed_by_year(application).items()):
+        if claimed > used.get(year, ZERO):
             raise DomainError(
-                f"Förbrukat {year} ({format_money(spent)}) är mer än det beviljade "
-                f"({format_money(granted)})."
+                f"Rekvisitionerna för {year} ({format_money(claimed)}) är större än "
+                f"det förbrukade ({format_money(used.get(year, ZERO))}). Återför eller rätta "
+                "dem först."
             )
-        if requested.get(year, ZERO) > spent:
-            raise DomainError(
-                f"Rekvisitionerna för {year} ({format_money(requested[year])}) är större än "
-                f"det förbrukade ({format_money(spent)}). Återför eller rätta dem först."
-            )
-        unused = granted - spent
-        if unused > 0:
-            returned[year] = unused
-            for ram_id, amount in reversed(frames):
-                part = min(unused, amount)
-                if part > 0:
-                    budget_services.release(
-                        db.session.get(Ram, ram_id), part, actor=actor, application=application
-                    )
-                    unused -= part
+    returned = ledger.return_unused(application, used, actor=actor)
     application_services.transition(
         application,
         Action.CLOSE,
@@ -656,7 +652,7 @@ def request_payment(application: Application, data: PaymentData, *, actor: User)
     granted = granted_by_year(application).get(data.year, ZERO)
     if granted <= 0:
         raise DomainError(f"Insatsen har inga beviljade medel för {data.year}.", field="year")
-    already = requested_by_year(application).get(data.year, ZERO)
+    already = claimed_by_year(application).get(data.year, ZERO)
     if already + data.amount > granted:
         raise DomainError(
             f"Det går inte att begära mer än beviljat: {format_money(granted)} är beviljat för "
@@ -854,7 +850,3 @@ def send_reminders(today: date | None = None) -> ReminderResult:
             result.due_soon += 1
     db.session.flush()
     return result
-
-
-def is_granted_project(application: Application) -> bool:
-    return Status(application.status) in GRANTED

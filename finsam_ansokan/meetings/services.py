@@ -6,7 +6,7 @@ of one meeting, so two members recording at once cannot take the same §, and no
 slips in while the minutes are being signed off. The database triggers of migration 0006
 refuse the same changes again if code ever forgets.
 
-Money moves only through :mod:`finsam_ansokan.budget.services` (``grant_many`` and
+Money moves only through :mod:`finsam_ansokan.budget.ledger` (``grant_many`` and
 ``release``), statuses only through ``applications.services.transition``. Services flush
 and never commit.
 """
@@ -25,7 +25,7 @@ from finsam_ansokan.accounts.models import Organisation, User
 from finsam_ansokan.applications import services as application_services
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.applications.status import Action, Status
-from finsam_ansokan.budget import services as budget
+from finsam_ansokan.budget import ledger
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.money import format_money
@@ -482,7 +482,7 @@ def record_decision(
     if cleaned:
         if application.huvudomrade_id is None:
             raise DomainError("Ansökan saknar huvudområde; det går inte att bevilja medel.")
-        budget.grant_many(
+        ledger.grant_many(
             {(year, application.huvudomrade_id): amount for year, amount in cleaned.items()},
             actor=actor,
             application=application,
@@ -541,7 +541,7 @@ def undo_decision(item: AgendaItem, *, actor: User) -> None:
             "Ärendet har redan beretts vidare efter återremissen; beslutet kan inte ändras här."
         )
     for amount in decision.amounts:
-        budget.release(
+        ledger.release(
             (amount.year, application.huvudomrade_id),
             amount.amount,
             actor=actor,

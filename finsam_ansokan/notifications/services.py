@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import delete, select
 
 from finsam_ansokan.accounts.models import User, UserRole
@@ -93,12 +93,11 @@ def users_with_roles(*roles: Role) -> list[User]:
 
 
 def _link(application) -> str:
+    """The application's address for an e-mail. Built from the URL map, so it works in a
+    request and in ``flask mail send`` / ``reminders send`` alike (no request there)."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    try:
-        path = url_for("applications.show", application_id=application.id)
-    except Exception:  # noqa: BLE001 - the applications blueprint may not be registered
-        path = f"/ansokningar/{application.id}"
-    return base + path
+    adapter = current_app.url_map.bind("localhost")
+    return base + adapter.build("applications.show", {"application_id": application.id})
 
 
 def _name(application) -> str:

@@ -17,12 +17,13 @@ from finsam_ansokan.applications.models import Application, ApplicationVersion
 from finsam_ansokan.applications.status import Action, Status
 from finsam_ansokan.core.database import dialect_insert
 from finsam_ansokan.core.errors import DomainError, NotAllowed
-from finsam_ansokan.core.events import Event, describe, detail, record_event
+from finsam_ansokan.core.events import Event, record_event
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
 from finsam_ansokan.notifications import services as notifications
 
 from . import policy
+from .history import describe, detail
 from .models import (
     Assessment,
     AssessmentAmount,

@@ -5,16 +5,17 @@ What counts (the page says the same in its hints):
 * *Ärenden* are registered applications (with a diarienummer) whose budget years cover the
   year (``first_year <= year <= last_year``), the same rule as the list's year filter.
   Drafts are not yet cases and are left out.
-* *Sökt* is the sökt belopp for the year (costs − co-funding) of those cases, except the
-  withdrawn ones; *beviljat* is what is granted from the year's frames (``Ram.granted``,
-  the sum of the ledger); *utbetalt* and *förbrukat* come from the budget overview's
-  queries (paid payment requests; each project's latest approved report).
+* *Sökt* is the sökt belopp for the year (``applications.requested``: costs − co-funding)
+  of those cases, except the withdrawn ones; *beviljat*, *återfört*, *utbetalt* and
+  *förbrukat* are the budget overview's frame rows (``overview.frame_rows``: the ledger's
+  granted and returned, paid payment requests, each project's latest approved report).
 * *Deltagare* are summed over the approved reports whose period ends in the year (a report
   counts the participants of its period, so one person may be in two reports).
 * *Måluppfyllelse* is free text in the reports: the page counts approved reports and
   slutrapporter, and lists each project's latest approved report of the year.
 * *Budgetutnyttjande* is cumulative per month: granted from the ledger's ``created_at``
-  (money granted before the year counts from January) and paid from ``paid_on``.
+  (money granted before the year counts from January; returns at closing do not count)
+  and paid from ``paid_on``.
 
 The page runs the same nine queries whatever the number of applications.
 """
@@ -29,15 +30,16 @@ from sqlalchemy import and_, case, extract, func, select
 
 from finsam_ansokan.applications.models import Application, BudgetLine
 from finsam_ansokan.applications.queries import budget_years as _budget_years
-from finsam_ansokan.applications.sections import CO_FUNDING
+from finsam_ansokan.applications.requested import SIGNED_AMOUNT
 from finsam_ansokan.applications.status import Status
+from finsam_ansokan.budget import ledger
 from finsam_ansokan.budget.models import BudgetYear, FrameGrant, Huvudomrade, Ram
-from finsam_ansokan.budget.services import used_and_paid_by_area
 from finsam_ansokan.core.money import ZERO
 from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
 from finsam_ansokan.followup.models import PaymentRequest, Report
 from finsam_ansokan.followup.status import PaymentStatus, ReportKind, ReportStatus
+from finsam_ansokan.overview import frame_rows
 
 #: How many projects' goal fulfilment texts the page lists (the newest first).
 GOAL_LIST_LIMIT = 100
@@ -56,6 +58,7 @@ class AreaRow:
     granted: Decimal = ZERO
     paid: Decimal = ZERO
     used: Decimal = ZERO
+    returned: Decimal = ZERO
     statuses: dict[Status, int] = field(default_factory=dict)
     women: int = 0
     men: int = 0
@@ -84,7 +87,7 @@ class AreaRow:
 
     @property
     def has_money(self) -> bool:
-        return any((self.frame, self.asked, self.granted, self.paid, self.used))
+        return any((self.frame, self.asked, self.granted, self.paid, self.used, self.returned))
 
 
 @dataclass
@@ -172,31 +175,9 @@ def _cases_of(year: int, area_id: int | None) -> list:
     return conditions
 
 
-def _money(year: int, area_id: int | None) -> list:
-    """(huvudomrade_id, frame, granted, used, paid) per frame of the year."""
-    used, paid = used_and_paid_by_area(year)
-    query = (
-        select(
-            Ram.huvudomrade_id,
-            Ram.amount,
-            Ram.granted,
-            func.coalesce(used.c.amount, 0),
-            func.coalesce(paid.c.amount, 0),
-        )
-        .join(BudgetYear, Ram.budget_year_id == BudgetYear.id)
-        .outerjoin(used, used.c.huvudomrade_id == Ram.huvudomrade_id)
-        .outerjoin(paid, paid.c.huvudomrade_id == Ram.huvudomrade_id)
-        .where(BudgetYear.year == year)
-    )
-    if area_id is not None:
-        query = query.where(Ram.huvudomrade_id == area_id)
-    return db.session.execute(query).all()
-
-
 def _asked(year: int, area_id: int | None) -> list:
-    signed = case((BudgetLine.category == CO_FUNDING, -BudgetLine.amount), else_=BudgetLine.amount)
     return db.session.execute(
-        select(Application.huvudomrade_id, func.sum(signed))
+        select(Application.huvudomrade_id, func.sum(SIGNED_AMOUNT))
         .join(BudgetLine, BudgetLine.application_id == Application.id)
         .where(
             *_cases_of(year, area_id),
@@ -297,7 +278,7 @@ def _months_granted(year: int, area_id: int | None) -> list:
     created_year = extract("year", FrameGrant.created_at)
     created_month = extract("month", FrameGrant.created_at)
     query = (
-        select(created_year, created_month, func.sum(FrameGrant.amount))
+        select(created_year, created_month, ledger.granted_sum())
         .join(Ram, Ram.id == FrameGrant.ram_id)
         .join(BudgetYear, BudgetYear.id == Ram.budget_year_id)
         .where(BudgetYear.year == year)
@@ -371,10 +352,10 @@ def statistics(year: int, huvudomraden: list[Huvudomrade], area_id: int | None =
 
     if area_id is not None:
         area(area_id)  # shown even when it has nothing yet
-    for key, frame, granted, used, paid in _money(year, area_id):
-        row = area(key)
-        row.frame, row.granted = Decimal(frame), Decimal(granted)
-        row.used, row.paid = Decimal(used), Decimal(paid)
+    for frame in frame_rows(year, area_id):
+        row = area(frame.huvudomrade_id)
+        row.frame, row.granted, row.returned = frame.frame, frame.granted, frame.returned
+        row.used, row.paid = frame.used, frame.paid
     for key, asked in _asked(year, area_id):
         area(key).asked = Decimal(asked)
     for key, status, count in _statuses(year, area_id):
@@ -392,6 +373,7 @@ def statistics(year: int, huvudomraden: list[Huvudomrade], area_id: int | None =
         total.granted += row.granted
         total.paid += row.paid
         total.used += row.used
+        total.returned += row.returned
         total.women += row.women
         total.men += row.men
         total.reports += row.reports

@@ -1,7 +1,7 @@
 """comment_reads: how far each user has read the comments on each section of an application
 
 Revision ID: 0015
-Revises: 0008
+Revises: 0013
 Create Date: 2026-12-01 23:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0008'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

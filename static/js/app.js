@@ -146,6 +146,57 @@
     document.querySelectorAll("form[data-autosave]").forEach(setUpAutosave);
   });
 
+  // The main menu is a <details> disclosure that works without this script. On a wide screen
+  // it is kept open (CSS shows it where the browser can; this covers the others); the
+  // Administration group closes on Escape, on a click elsewhere and when focus leaves it.
+  document.addEventListener("DOMContentLoaded", function () {
+    var menu = document.querySelector("[data-nav-menu]");
+    if (!menu || !window.matchMedia) {
+      return;
+    }
+    var wide = window.matchMedia("(min-width: 48em)");
+    function follow() {
+      if (wide.matches) {
+        menu.open = true;
+      }
+    }
+    follow();
+    if (wide.addEventListener) {
+      wide.addEventListener("change", follow);
+    }
+    var groups = menu.querySelectorAll("[data-nav-group]");
+    function closeGroups(except) {
+      groups.forEach(function (group) {
+        if (group !== except) {
+          group.open = false;
+        }
+      });
+    }
+    document.addEventListener("click", function (event) {
+      closeGroups(event.target.closest && event.target.closest("[data-nav-group]"));
+    });
+    groups.forEach(function (group) {
+      group.addEventListener("focusout", function (event) {
+        if (wide.matches && !group.contains(event.relatedTarget)) {
+          group.open = false;
+        }
+      });
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") {
+        return;
+      }
+      var group = event.target.closest("[data-nav-group]");
+      if (group && group.open) {
+        group.open = false;
+        group.querySelector("summary").focus();
+      } else if (!wide.matches && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  });
+
   // Ask before destructive actions (buttons with data-confirm).
   document.addEventListener("submit", function (event) {
     var button = event.submitter;

@@ -122,6 +122,8 @@ def test_a_project_is_paid_reports_and_closes_with_the_unused_money_back(page, l
     )
     money = page.get_by_role("table", name="Beviljat, begärt").inner_text()
     assert "150\u00a0000\u00a0kr" in money and "100\u00a0000\u00a0kr" in money
+    # granted stays granted; the unused 50 000 kr is shown as returned beside it
+    assert "200\u00a0000\u00a0kr" in money and "50\u00a0000\u00a0kr" in money
     assert_accessible(page, "followup-closed")
     with live_app.app_context():
         from finsam_ansokan.applications.models import Application
@@ -129,5 +131,5 @@ def test_a_project_is_paid_reports_and_closes_with_the_unused_money_back(page, l
         assert db.session.get(Application, project_id).status == "avslutad"
         from finsam_ansokan.followup.services import granted_by_year
 
-        assert granted_by_year(db.session.get(Application, project_id)) == {year: Decimal("150000")}
+        assert granted_by_year(db.session.get(Application, project_id)) == {year: Decimal("200000")}
         db.session.remove()

@@ -44,6 +44,7 @@ def test_each_demo_role_logs_in_and_sees_its_start_page(page, email, name, roles
 
 def test_kansli_administers_users_with_the_keyboard_and_sees_clear_errors(page):
     login_as(page, "kansli@varend.example")
+    page.get_by_role("navigation").get_by_text("Administration").click()
     page.get_by_role("link", name="Användare").click()
     assert_accessible(page, "admin-users")
     page.get_by_role("link", name="Ny användare").click()

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from finsam_ansokan.budget import services
+from finsam_ansokan.budget import ledger as budget_ledger
 from finsam_ansokan.budget.models import BudgetYear, FrameGrant, Huvudomrade, Ram
 from finsam_ansokan.core.database import configure_engine_events
 from finsam_ansokan.core.errors import DomainError
@@ -70,13 +70,13 @@ def test_no_sequence_of_decisions_and_reallocations_leaves_granted_above_the_fra
             if kind == "grant":
                 _, year, i, amount = op
                 ok = 0 < amount <= frame[year, i] - granted[year, i]
-                _expect(ok, services.grant, rams[year, i], amount, actor=None)
+                _expect(ok, budget_ledger.grant, rams[year, i], amount, actor=None)
                 if ok:
                     granted[year, i] += amount
             elif kind == "release":
                 _, year, i, amount = op
                 ok = 0 < amount <= granted[year, i]
-                _expect(ok, services.release, rams[year, i], amount, actor=None)
+                _expect(ok, budget_ledger.release, rams[year, i], amount, actor=None)
                 if ok:
                     granted[year, i] -= amount
             elif kind == "grant_both_years":
@@ -84,7 +84,7 @@ def test_no_sequence_of_decisions_and_reallocations_leaves_granted_above_the_fra
                 wanted = {(YEARS[0], i): first, (YEARS[1], i): second}
                 ok = all(0 < a <= frame[k] - granted[k] for k, a in wanted.items())
                 keys = {(y, areas[i].id): a for (y, _), a in wanted.items()}
-                _expect(ok, services.grant_many, keys, actor=None)
+                _expect(ok, budget_ledger.grant_many, keys, actor=None)
                 if ok:
                     for key, amount in wanted.items():
                         granted[key] += amount
@@ -93,7 +93,7 @@ def test_no_sequence_of_decisions_and_reallocations_leaves_granted_above_the_fra
                 ok = i != j and 0 < amount <= frame[year, i] - granted[year, i]
                 _expect(
                     ok,
-                    services.reallocate,
+                    budget_ledger.reallocate,
                     rams[year, i],
                     rams[year, j],
                     amount,
@@ -106,7 +106,7 @@ def test_no_sequence_of_decisions_and_reallocations_leaves_granted_above_the_fra
             else:
                 _, year, i, amount = op
                 ok = amount >= granted[year, i]
-                _expect(ok, services.set_frame, rams[year, i], amount)
+                _expect(ok, budget_ledger.set_frame, rams[year, i], amount)
                 if ok:
                     frame[year, i] = amount
 
@@ -125,7 +125,7 @@ def test_no_sequence_of_decisions_and_reallocations_leaves_granted_above_the_fra
                 assert sum(stored[rams[year, i].id][0] for i in range(AREAS)) == sum(
                     frame[year, i] for i in range(AREAS)
                 )
-            assert services.verify_frames() == []
+            assert budget_ledger.verify_frames() == []
     finally:
         savepoint.rollback()
         db.session.expunge_all()  # the next example starts from a clean identity map
@@ -182,7 +182,7 @@ def test_many_board_members_granting_at_once_never_overspend_the_frame(isolated_
             session = db.session()
             try:
                 barrier.wait()
-                services.grant(session.get(Ram, shared_frame), amount, actor=None)
+                budget_ledger.grant(session.get(Ram, shared_frame), amount, actor=None)
                 session.commit()
                 return True
             except DomainError:

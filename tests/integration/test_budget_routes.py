@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from finsam_ansokan.accounts.roles import Role
-from finsam_ansokan.budget import services
+from finsam_ansokan.budget import ledger, services
 from finsam_ansokan.budget.models import BudgetYear, Huvudomrade, Omfordelning, Ram
 from finsam_ansokan.extensions import db
 
@@ -197,7 +197,7 @@ def test_a_bad_budget_year_is_refused_in_swedish_and_nothing_is_stored(
 
 def test_the_form_refuses_a_frame_below_what_is_granted(client, login, kansli, year_2026, areas):
     pilot, verktyg = areas
-    services.grant(ram_of(year_2026, pilot), D("600000"), actor=kansli)
+    ledger.grant(ram_of(year_2026, pilot), D("600000"), actor=kansli)
     login(kansli)
     response = client.post(
         "/budget/2026/andra",

@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from finsam_ansokan import overview as budget_overview
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications.models import Application, BudgetLine
+from finsam_ansokan.budget import ledger as budget_ledger
 from finsam_ansokan.budget import services
 from finsam_ansokan.budget.models import Contribution, FrameGrant, Omfordelning, Ram
 from finsam_ansokan.core.errors import DomainError
@@ -56,63 +58,65 @@ def frame(budget_year, area) -> Ram:
 
 def test_a_grant_is_deducted_from_the_frame_and_written_to_the_ledger(year_2026, pilot, kansli):
     ram = frame(year_2026, pilot)
-    services.grant(ram, D("400000"), actor=kansli)
+    budget_ledger.grant(ram, D("400000"), actor=kansli)
     assert ram.granted == D("400000")
     assert ram.remaining == D("600000")
     ledger = db.session.scalars(select(FrameGrant).where(FrameGrant.ram_id == ram.id)).all()
     assert [(g.amount, g.actor_id) for g in ledger] == [(D("400000"), kansli.id)]
-    assert services.verify_frames() == []
+    assert budget_ledger.verify_frames() == []
 
 
 def test_styrelse_cannot_grant_more_than_remaining(year_2026, pilot, kansli):
     ram = frame(year_2026, pilot)
-    services.grant(ram, D("850000"), actor=kansli)
+    budget_ledger.grant(ram, D("850000"), actor=kansli)
     with pytest.raises(DomainError) as refused:
-        services.grant(ram, D("200000"), actor=kansli)
+        budget_ledger.grant(ram, D("200000"), actor=kansli)
     assert plain(refused.value.message) == (
         "Ramen för Pilotprojekt 2026 räcker inte: 150 000 kr återstår, 200 000 kr begärs."
     )
     assert ram.granted == D("850000")
-    assert services.verify_frames() == []
+    assert budget_ledger.verify_frames() == []
 
 
 def test_a_grant_of_exactly_what_remains_is_accepted(year_2026, pilot, kansli):
     ram = frame(year_2026, pilot)
-    services.grant(ram, D("1000000"), actor=kansli)
+    budget_ledger.grant(ram, D("1000000"), actor=kansli)
     assert ram.remaining == 0
 
 
 def test_a_grant_can_name_the_year_and_huvudomrade(year_2026, pilot, kansli):
-    services.grant((2026, pilot.id), D("1000"), actor=kansli)
+    budget_ledger.grant((2026, pilot.id), D("1000"), actor=kansli)
     assert frame(year_2026, pilot).granted == D("1000")
 
 
 def test_a_grant_from_a_year_without_a_frame_is_refused(year_2026, pilot, kansli):
     with pytest.raises(DomainError, match="Det finns ingen ram för Pilotprojekt 2031"):
-        services.grant((2031, pilot.id), D("1000"), actor=kansli)
+        budget_ledger.grant((2031, pilot.id), D("1000"), actor=kansli)
 
 
 @pytest.mark.parametrize("amount", ["0", "-5"])
 def test_a_grant_must_be_a_positive_amount(year_2026, pilot, kansli, amount):
     with pytest.raises(DomainError, match="större än 0 kr"):
-        services.grant(frame(year_2026, pilot), D(amount), actor=kansli)
+        budget_ledger.grant(frame(year_2026, pilot), D(amount), actor=kansli)
 
 
 def test_release_returns_money_but_never_more_than_is_granted(year_2026, pilot, kansli):
     ram = frame(year_2026, pilot)
-    services.grant(ram, D("300000"), actor=kansli)
-    services.release(ram, D("100000"), actor=kansli)
+    budget_ledger.grant(ram, D("300000"), actor=kansli)
+    budget_ledger.release(ram, D("100000"), actor=kansli)
     assert ram.granted == D("200000")
     with pytest.raises(DomainError, match="bara 200"):
-        services.release(ram, D("200001"), actor=kansli)
+        budget_ledger.release(ram, D("200001"), actor=kansli)
     assert ram.granted == D("200000")
-    assert services.verify_frames() == []
+    assert budget_ledger.verify_frames() == []
 
 
 def test_a_grant_over_several_years_is_deducted_from_each_year(factory, pilot, kansli):
     first = factory.budget_year(2026, frames={pilot: "500000"})
     second = factory.budget_year(2027, frames={pilot: "500000"}, preliminary=True)
-    services.grant_many({(2026, pilot.id): D("200000"), (2027, pilot.id): D("300000")}, actor=None)
+    budget_ledger.grant_many(
+        {(2026, pilot.id): D("200000"), (2027, pilot.id): D("300000")}, actor=None
+    )
     assert frame(first, pilot).granted == D("200000")
     assert frame(second, pilot).granted == D("300000")
 
@@ -121,7 +125,7 @@ def test_a_grant_over_several_years_is_all_or_nothing(factory, pilot, kansli):
     first = factory.budget_year(2026, frames={pilot: "500000"})
     second = factory.budget_year(2027, frames={pilot: "100000"})
     with pytest.raises(DomainError, match="Pilotprojekt 2027 räcker inte"):
-        services.grant_many(
+        budget_ledger.grant_many(
             {(2026, pilot.id): D("200000"), (2027, pilot.id): D("300000")}, actor=kansli
         )
     assert frame(first, pilot).granted == 0
@@ -133,9 +137,9 @@ def test_verify_frames_finds_a_frame_whose_granted_does_not_match_its_ledger(
     year_2026, pilot, kansli
 ):
     ram = frame(year_2026, pilot)
-    services.grant(ram, D("1000"), actor=kansli)
+    budget_ledger.grant(ram, D("1000"), actor=kansli)
     db.session.execute(text("UPDATE ramar SET granted = 5000 WHERE id = :id"), {"id": ram.id})
-    assert services.verify_frames() == [(ram.id, D("5000"), D("1000"))]
+    assert budget_ledger.verify_frames() == [(ram.id, D("5000"), D("1000"))]
 
 
 def test_the_database_refuses_granted_above_the_frame_even_via_a_raw_update(year_2026, pilot):
@@ -153,7 +157,7 @@ def test_the_database_refuses_granted_above_the_frame_even_via_a_raw_update(year
 
 
 def test_reallocation_moves_money_between_frames_and_is_logged(year_2026, pilot, verktyg, kansli):
-    move = services.reallocate(
+    move = budget_ledger.reallocate(
         frame(year_2026, pilot),
         frame(year_2026, verktyg),
         D("100000"),
@@ -170,12 +174,14 @@ def test_reallocation_moves_money_between_frames_and_is_logged(year_2026, pilot,
 
 def test_reallocation_never_leaves_a_frame_below_what_is_granted(year_2026, pilot, verktyg, kansli):
     source = frame(year_2026, pilot)
-    services.grant(source, D("950000"), actor=kansli)
+    budget_ledger.grant(source, D("950000"), actor=kansli)
     with pytest.raises(DomainError) as refused:
-        services.reallocate(source, frame(year_2026, verktyg), D("50001"), "Behov", actor=kansli)
+        budget_ledger.reallocate(
+            source, frame(year_2026, verktyg), D("50001"), "Behov", actor=kansli
+        )
     assert "Pilotprojekt 2026 räcker inte: 50 000 kr" in plain(refused.value.message)
     assert source.amount == D("1000000")
-    services.reallocate(source, frame(year_2026, verktyg), D("50000"), "Behov", actor=kansli)
+    budget_ledger.reallocate(source, frame(year_2026, verktyg), D("50000"), "Behov", actor=kansli)
     assert source.amount == source.granted == D("950000")
 
 
@@ -191,7 +197,7 @@ def test_reallocation_needs_a_positive_amount_and_a_reason(
     year_2026, pilot, verktyg, kansli, amount, reason, message
 ):
     with pytest.raises(DomainError, match=message):
-        services.reallocate(
+        budget_ledger.reallocate(
             frame(year_2026, pilot), frame(year_2026, verktyg), D(amount), reason, actor=kansli
         )
     assert db.session.scalar(select(func.count()).select_from(Omfordelning)) == 0
@@ -202,11 +208,11 @@ def test_reallocation_is_only_between_two_frames_of_the_same_year(
 ):
     next_year = factory.budget_year(2027, frames={verktyg: "100"})
     with pytest.raises(DomainError, match="samma år"):
-        services.reallocate(
+        budget_ledger.reallocate(
             frame(year_2026, pilot), frame(next_year, verktyg), D("1"), "Skäl", actor=kansli
         )
     with pytest.raises(DomainError, match="två olika ramar"):
-        services.reallocate(
+        budget_ledger.reallocate(
             frame(year_2026, pilot), frame(year_2026, pilot), D("1"), "Skäl", actor=kansli
         )
 
@@ -243,7 +249,7 @@ def test_a_year_has_only_one_budget(year_2026, kansli):
 
 
 def test_a_frame_cannot_be_set_below_what_is_granted_from_it(year_2026, pilot, kansli):
-    services.grant(frame(year_2026, pilot), D("600000"), actor=kansli)
+    budget_ledger.grant(frame(year_2026, pilot), D("600000"), actor=kansli)
     data = services.BudgetYearData(frames={pilot.id: D("599999")})
     with pytest.raises(DomainError, match="kan inte bli mindre än det som redan är beviljat"):
         services.update_budget_year(year_2026, data, actor=kansli)
@@ -269,12 +275,13 @@ def test_huvudomrade_names_are_unique(pilot, kansli):
 def test_an_inactive_huvudomrade_keeps_its_frames_but_is_not_offered(
     year_2026, pilot, verktyg, kansli
 ):
-    services.grant(frame(year_2026, pilot), D("1000"), actor=kansli)
+    budget_ledger.grant(frame(year_2026, pilot), D("1000"), actor=kansli)
     services.deactivate_huvudomrade(pilot, actor=kansli)
     assert pilot not in services.active_huvudomraden()
     assert verktyg in services.active_huvudomraden()
     assert frame(year_2026, pilot).granted == D("1000")
-    assert [r.huvudomrade for r in services.overview(year_2026).rows] == ["Pilotprojekt", "Verktyg"]
+    rows = budget_overview.overview(year_2026).rows
+    assert [r.huvudomrade for r in rows] == ["Pilotprojekt", "Verktyg"]
 
 
 # --- overview -------------------------------------------------------------------------------------
@@ -338,9 +345,9 @@ def test_the_overview_shows_frame_proposed_granted_and_remaining_per_huvudomrade
         )
     db.session.flush()
     _case(factory, pilot, "under_beredning", [(2026, "personal", "777777")])
-    services.grant(frame(year_2026, pilot), D("400000"), actor=kansli)
+    budget_ledger.grant(frame(year_2026, pilot), D("400000"), actor=kansli)
 
-    overview = services.overview(year_2026)
+    overview = budget_overview.overview(year_2026)
 
     rows = {r.huvudomrade: r for r in overview.rows}
     assert (rows["Pilotprojekt"].frame, rows["Pilotprojekt"].proposed) == (
@@ -372,10 +379,10 @@ def test_the_overview_warns_only_above_twenty_percent_of_contributions(factory, 
     )
     budget_year.administration_costs = D("100000")  # equity at year end: 200 000 = 20 %
     db.session.flush()
-    assert services.overview(budget_year).projected_equity == D("200000")
-    assert not services.overview(budget_year).equity_above_limit
+    assert budget_overview.overview(budget_year).projected_equity == D("200000")
+    assert not budget_overview.overview(budget_year).equity_above_limit
     budget_year.administration_costs = D("99999")
-    assert services.overview(budget_year).equity_above_limit
+    assert budget_overview.overview(budget_year).equity_above_limit
 
 
 def test_the_overview_takes_the_same_few_queries_however_many_frames(factory, kansli):
@@ -385,7 +392,7 @@ def test_the_overview_takes_the_same_few_queries_however_many_frames(factory, ka
         engine = db.session.get_bind()
         event.listen(engine, "before_cursor_execute", listener)
         try:
-            services.overview(budget_year)
+            budget_overview.overview(budget_year)
         finally:
             event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
@@ -402,7 +409,7 @@ def test_the_grant_ledger_is_append_only_in_the_database(app_ctx, factory):
 
     area = factory.huvudomrade()
     budget_year = factory.budget_year(2097, frames={area: "1000"})
-    entry = services.grant(budget_year.frames[0], Decimal("100"), actor=None)
+    entry = budget_ledger.grant(budget_year.frames[0], Decimal("100"), actor=None)
     db.session.flush()
     for statement in (
         text("UPDATE frame_grants SET amount = 1 WHERE id = :id"),

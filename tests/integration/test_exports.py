@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from finsam_ansokan import overview as budget_overview
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications import queries
 from finsam_ansokan.applications.models import BudgetLine
@@ -59,19 +60,20 @@ def test_the_budget_overview_in_excel_has_the_overviews_numbers_as_numbers(year,
     sheet = workbook[f"Budget {YEAR}"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == (
-        "Huvudområde", "Ram", "Föreslaget", "Beviljat", "Utbetalt", "Förbrukat", "Återstår",
+        "Huvudområde", "Ram", "Föreslaget", "Beviljat", "Utbetalt", "Förbrukat", "Återfört",
+        "Återstår",
     )  # fmt: skip
-    overview = budget_services.overview(budget_services.budget_year_for(YEAR))
+    overview = budget_overview.overview(budget_services.budget_year_for(YEAR))
     expected = [
-        (r.huvudomrade, r.frame, r.proposed, r.granted, r.paid, r.used, r.remaining)
+        (r.huvudomrade, r.frame, r.proposed, r.granted, r.paid, r.used, r.returned, r.remaining)
         for r in overview.rows
     ]
     expected.append(
         ("Totalt", overview.frames, overview.proposed, overview.granted, overview.paid,
-         overview.used, overview.remaining)
+         overview.used, overview.returned, overview.remaining)
     )  # fmt: skip
     assert [(r[0], *map(_number, r[1:])) for r in rows[1:]] == expected
-    assert ("Processutveckling", 1000000, 0, 300000, 100000, 150000, 700000) in rows
+    assert ("Processutveckling", 1000000, 0, 300000, 100000, 150000, 0, 700000) in rows
     assert sheet.freeze_panes == "A2"
     assert sheet["B2"].number_format == '#,##0 "kr"'
     assert sheet["A1"].font.bold
@@ -83,7 +85,16 @@ def test_the_budget_overview_in_excel_has_the_overviews_numbers_as_numbers(year,
 def test_the_budget_overview_as_csv_for_swedish_excel(year, factory, login):
     rows = _csv(login(factory.user(Role.KANSLI)).get(f"/budget/{YEAR}/export.csv"))
     assert rows[0][:3] == ["Huvudområde", "Ram", "Föreslaget"]
-    assert ["Processutveckling", "1000000", "0", "300000", "100000", "150000", "700000"] in rows
+    assert [
+        "Processutveckling",
+        "1000000",
+        "0",
+        "300000",
+        "100000",
+        "150000",
+        "0",
+        "700000",
+    ] in rows
     assert rows[-1][0] == "Totalt"
 
 

@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from finsam_ansokan import overview as budget_overview
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications.status import Status
+from finsam_ansokan.budget import ledger
 from finsam_ansokan.budget import services as budget_services
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.events import Event
@@ -278,7 +280,7 @@ def test_payment_requests_never_exceed_the_grant(people, project):
     _pay(project, owner, "200000")
     with pytest.raises(DomainError, match="inga beviljade medel för 2025"):
         _pay(project, owner, "1", year=2025)
-    assert services.requested_by_year(project) == {2026: Decimal("300000")}
+    assert services.claimed_by_year(project) == {2026: Decimal("300000")}
 
 
 def test_a_projektagare_requests_and_receives_a_first_payment(client, login, people, project):
@@ -313,7 +315,7 @@ def test_a_projektagare_requests_and_receives_a_first_payment(client, login, peo
     assert (payment.status, payment.paid_on) == (PaymentStatus.UTBETALD, date(2026, 7, 10))
 
     row = services.money_summary(project).rows[0]
-    assert (row.granted, row.requested, row.paid, row.remaining) == (
+    assert (row.granted, row.claimed, row.paid, row.remaining) == (
         Decimal("300000"),
         Decimal("150000"),
         Decimal("150000"),
@@ -322,7 +324,7 @@ def test_a_projektagare_requests_and_receives_a_first_payment(client, login, peo
     login(people["owner"])
     page = client.get(_base(project)).get_data(as_text=True)
     assert "150\u00a0000\u00a0kr" in page
-    budget = budget_services.overview(budget_services.budget_year_for(2026))
+    budget = budget_overview.overview(budget_services.budget_year_for(2026))
     assert budget.paid == Decimal("150000")
 
 
@@ -332,7 +334,7 @@ def test_a_projektagare_requests_and_receives_a_first_payment(client, login, peo
 def test_approving_the_final_report_closes_the_project_with_the_unused_money_back(
     client, login, people, project
 ):
-    frames = {y: budget_services.frame_for(y, project.huvudomrade_id) for y in (2026, 2027)}
+    frames = {y: ledger.frame_for(y, project.huvudomrade_id) for y in (2026, 2027)}
     before = {y: frames[y].granted for y in frames}
     _pay(project, people["owner"], "100000")
     final = _report(project, "slutrapport")
@@ -365,16 +367,22 @@ def test_approving_the_final_report_closes_the_project_with_the_unused_money_bac
         db.session.refresh(frames[year])
     assert before[2026] - frames[2026].granted == Decimal("50000")
     assert before[2027] - frames[2027].granted == Decimal("80000")
+    # granted stays granted: closing returns the unused part beside it, never instead of it
     assert services.granted_by_year(project) == {
-        2026: Decimal("250000"),
-        2027: Decimal("120000"),
+        2026: Decimal("300000"),
+        2027: Decimal("200000"),
     }
-    assert budget_services.verify_frames() == []
+    rows = {r.year: r for r in services.money_summary(project).rows}
+    assert {y: (r.granted, r.used, r.returned) for y, r in rows.items()} == {
+        2026: (Decimal("300000"), Decimal("250000"), Decimal("50000")),
+        2027: (Decimal("200000"), Decimal("120000"), Decimal("80000")),
+    }
+    assert ledger.verify_frames() == []
     closed = db.session.scalars(
         select(Event).where(Event.application_id == project.id, Event.to_status == "avslutad")
     ).one()
     assert closed.data["returned"] == {"2026": "50000.00", "2027": "80000.00"}
-    budget = budget_services.overview(budget_services.budget_year_for(2026))
+    budget = budget_overview.overview(budget_services.budget_year_for(2026))
     assert budget.used == Decimal("250000")
 
 
@@ -449,6 +457,86 @@ def test_the_kansli_sees_overdue_reports_on_the_start_page(client, login, people
 def test_kinds_of_reports_are_lagesrapport_and_slutrapport(project):
     kinds = [r.kind for r in db.session.scalars(select(Report))]
     assert set(kinds) <= {k.value for k in ReportKind}
+
+
+def test_granted_stays_granted_on_every_page_statistic_and_export_after_closing(
+    client, login, people, project
+):
+    """Closing returns the unused money beside the grant: the overview, the statistics,
+    the budget export and the project's own table show granted, paid, used and returned
+    as four figures, and the board's 300 000 kr is still what was granted."""
+    from finsam_ansokan.statistics import services as statistics
+
+    payment = _pay(project, people["owner"], "100000")
+    services.approve_payment(payment, actor=people["kansli"])
+    services.record_payment(payment, date(2026, 7, 10), actor=people["kansli"])
+    final = _report(project, "slutrapport")
+    login(people["owner"])
+    client.post(
+        f"{_base(project)}/rapporter/{final.id}/skriv",
+        data={
+            **COMPLETE,
+            "cost_2026": "250 000",
+            "cost_2027": "120 000",
+            "action": "skicka",
+            "lock_version": final.lock_version,
+        },
+    )
+    login(people["kansli"])
+    client.post(f"{_base(project)}/rapporter/{final.id}/godkann")
+    db.session.refresh(project)
+    assert project.status == Status.AVSLUTAD
+
+    year = budget_services.budget_year_for(2026)
+    (row,) = [
+        r
+        for r in budget_overview.frame_rows(2026)
+        if r.ram_id == ledger.frame_for(2026, project.huvudomrade_id).id
+    ]
+    assert (row.granted, row.paid, row.used, row.returned) == (
+        Decimal("300000"),
+        Decimal("100000"),
+        Decimal("250000"),
+        Decimal("50000"),
+    )
+    assert row.remaining == row.frame - Decimal("250000")
+    overview = budget_overview.overview(year)
+    assert (overview.granted, overview.returned) == (Decimal("300000"), Decimal("50000"))
+
+    stats = statistics.statistics(2026, statistics.choices().huvudomraden)
+    assert (stats.total.granted, stats.total.paid, stats.total.used, stats.total.returned) == (
+        Decimal("300000"),
+        Decimal("100000"),
+        Decimal("250000"),
+        Decimal("50000"),
+    )
+    # the board's grant is in the month it was made; the return does not undo it
+    assert stats.months[-1].granted == Decimal("300000")
+
+    csv_rows = client.get("/budget/2026/export.csv").get_data(as_text=True).splitlines()
+    assert csv_rows[0].lstrip("\ufeff").split(";")[3:7] == [
+        "Beviljat",
+        "Utbetalt",
+        "Förbrukat",
+        "Återfört",
+    ]
+    login(people["owner"])
+    page = client.get(_base(project)).get_data(as_text=True)
+    assert "Återfört" in page and "50\u00a0000\u00a0kr" in page and "300\u00a0000\u00a0kr" in page
+
+
+def test_a_decision_changed_before_justering_lowers_what_is_granted_but_is_no_return(
+    factory, people
+):
+    """Only closing returns money; an undone decision is a revoke, so the grant goes down
+    and nothing is shown as returned."""
+    project = factory.granted_project(people["owner"], grants={2026: "300000"})
+    ledger.release((2026, project.huvudomrade_id), Decimal("100000"), actor=None,
+                   application=project)  # fmt: skip
+    assert ledger.money_by_year(project) == {
+        2026: ledger.YearMoney(granted=Decimal("200000"), returned=Decimal("0"))
+    }
+    assert ledger.verify_frames() == []
 
 
 # --- sanity: periods that have begun, the years a report covers -----------------------------

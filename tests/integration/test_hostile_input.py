@@ -85,7 +85,12 @@ def violations(session) -> list[str]:
 
 
 def _unescaped(response) -> bool:
-    """A posted tag arrived as a tag, not as text (``&lt;script&gt;`` is fine)."""
+    """A posted tag arrived as a tag in a page, not as text (``&lt;script&gt;`` is fine).
+
+    Only HTML can run a tag: an export (CSV, Excel) holds the text as it was typed.
+    """
+    if response.mimetype != "text/html":
+        return False
     shown = response_text(response)
     return "<script>alert" in shown or "<img src=x onerror" in shown
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications.status import Status
-from finsam_ansokan.budget import services as budget
+from finsam_ansokan.budget import ledger as budget
 from finsam_ansokan.budget.models import Ram
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.extensions import db

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from finsam_ansokan.core.events import EVENT_TEXTS, describe, detail, record_event
+from finsam_ansokan.core.events import EVENT_TEXTS, record_event
+from finsam_ansokan.review.history import describe, detail
 from finsam_ansokan.review.models import AssessmentStage
 
 PACKAGE = Path(__file__).resolve().parents[2] / "finsam_ansokan"
