@@ -42,7 +42,7 @@ def test_the_applicant_sees_the_komplettering_text_and_who_asked_at_the_top_of_t
 
     login(people["applicant"])
     page = client.get(f"/ansokningar/{application.id}").text
-    top = page[: page.index("Diarienummer")]
+    top = page[: page.index('<dl class="facts"')]
     assert "Till dig" in top
     assert "Komplettering begärd" in top
     assert "Beskriv hur arbetsförmedlingen deltar i styrgruppen." in top

@@ -483,7 +483,7 @@ def test_granted_stays_granted_on_every_page_statistic_and_export_after_closing(
         },
     )
     login(people["kansli"])
-    client.post(f"{_base(project)}/rapporter/{final.id}/godkann")
+    client.post(f"{_base(project)}/rapporter/{final.id}/godkann", data={"bekraftat": "1"})
     db.session.refresh(project)
     assert project.status == Status.AVSLUTAD
 
