@@ -18,3 +18,5 @@ _.transaction_rolled_back, _.transaction_keep
 _.submitted_by_id, _.decided_by_id, _.signed_by_id, _.resolved_by_id, _.last_login_at, _.updated_by_id
 # the column type of every amount (used by the models)
 _.Money
+# WTForms reads Meta.locales (core/forms.init_app sets Swedish for every form)
+_.locales

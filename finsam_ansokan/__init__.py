@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_archive_contributors()
     register_outbox()
+    register_page_extras()
     register_template_helpers(app)
     register_security_headers(app)
     register_cli(app)
@@ -120,12 +121,20 @@ def register_outbox() -> None:
     register_outbox()
 
 
+def register_page_extras() -> None:
+    """What the read models add to an application's pages (applications/overview_parts.py)."""
+    from .worklist import case
+
+    case.register()
+
+
 def register_template_helpers(app: Flask) -> None:
     from .accounts.services import current_forbund
-    from .core import templating
+    from .core import forms, templating
     from .review.history import describe
 
     templating.init_app(app)
+    forms.init_app(app)
     app.jinja_env.filters["event_text"] = describe
 
     @app.context_processor

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     Field,
@@ -138,6 +139,33 @@ class SectionForm(FlaskForm):
 
     section: Section
     years: list[int]
+
+    #: Pairs of fields where the second may not come before the first: the error is shown
+    #: on the second field when the section is saved, and the rest of the section is saved.
+    ORDERED_PAIRS = (
+        ("start_date", "end_date", "Slutdatum kan inte vara före startdatum."),
+        ("first_year", "last_year", "Sista budgetår kan inte vara före första budgetår."),
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for first_name, last_name, message in self.ORDERED_PAIRS:
+            first, last = self._fields.get(first_name), self._fields.get(last_name)
+            if first is None or last is None or first.errors or last.errors:
+                continue
+            out_of_order = False
+            if first.data not in (None, "") and last.data not in (None, ""):
+                try:
+                    if isinstance(first.data, str) or isinstance(last.data, str):
+                        out_of_order = int(last.data) < int(first.data)  # year choices
+                    else:
+                        out_of_order = last.data < first.data
+                except (TypeError, ValueError):
+                    out_of_order = False
+            if out_of_order:
+                last.errors = [*last.errors, message]
+                valid = False
+        return valid
 
     def started_from(self) -> int | None:
         try:
@@ -306,10 +334,18 @@ class ListFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    q = StringField(
+        "Sök",
+        description="Diarienummer (2026/3) eller ord ur namnet, organisationen eller "
+        "kontaktpersonen",
+        validators=[Optional()],
+        render_kw={"type": "search", "maxlength": 200},
+    )
     status = SelectField("Status", validators=[Optional()])
     ar = SelectField("År", validators=[Optional()])
     omrade = SelectField("Huvudområde", validators=[Optional()])
     organisation = SelectField("Organisation", validators=[Optional()])
+    delade = BooleanField("Bara utkast som delats med beredningsgruppen", validators=[Optional()])
     sortera = SelectField(
         "Sortera efter",
         choices=choices(

@@ -26,3 +26,22 @@ def register(name: str, function: PartFunction) -> None:
 
 def for_overview(user: Any, application: Any) -> dict[str, Any]:
     return {name: function(user, application) for name, function in _parts.items()}
+
+
+#: Parts of a section page (its editable form and its read-only view): ``function(user,
+#: application, section)`` returns a dict of template variables (the section's comments).
+SectionPartFunction = Callable[[Any, Any, Any], dict[str, Any]]
+
+_section_parts: list[SectionPartFunction] = []
+
+
+def register_section(function: SectionPartFunction) -> None:
+    if function not in _section_parts:
+        _section_parts.append(function)
+
+
+def for_section(user: Any, application: Any, section: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for function in _section_parts:
+        result.update(function(user, application, section))
+    return result

@@ -14,6 +14,9 @@ from finsam_ansokan.accounts.roles import Role
 
 from .status import EDITABLE, TRANSITIONS, Action, Status
 
+#: Who reads a draft another organisation has shared for comments.
+DRAFT_READERS = frozenset({Role.BEREDNING, Role.KANSLI})
+
 
 def _roles(user: Any) -> frozenset[Role]:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
@@ -39,12 +42,13 @@ def can_view(user: Any, application: Any) -> bool:
     roles = _roles(user)
     if not roles:
         return False
-    if Role.KANSLI in roles or is_own(user, application):
+    if is_own(user, application):
         return True
     if is_registered(application):
-        return bool(roles & {Role.BEREDNING, Role.STYRELSE, Role.REVISOR, Role.ADMIN})
-    # a draft: only when shared with the beredningsgrupp for comments
-    return application.shared_for_comments and Role.BEREDNING in roles
+        return bool(roles & {Role.KANSLI, Role.BEREDNING, Role.STYRELSE, Role.REVISOR, Role.ADMIN})
+    # a draft belongs to its organisation until it is shared for comments, and then the
+    # beredningsgrupp and the kansli read it (what the applicant's page says)
+    return application.shared_for_comments and bool(roles & DRAFT_READERS)
 
 
 def can_edit(user: Any, application: Any) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
 from sqlalchemy.orm import joinedload, with_expression
 
 from finsam_ansokan.accounts.models import Organisation
@@ -20,7 +20,9 @@ from finsam_ansokan.budget.models import BudgetYear, Huvudomrade
 from finsam_ansokan.core.money import ZERO
 from finsam_ansokan.extensions import db
 
+from . import search as free_text
 from .models import Application, BudgetLine
+from .policy import DRAFT_READERS
 from .requested import SIGNED_AMOUNT
 from .sections import CO_FUNDING
 from .status import Status
@@ -56,16 +58,6 @@ def for_organisation(organisation_id: int | None, limit: int = 50) -> list[Appli
         _base()
         .where(Application.organisation_id == organisation_id)
         .order_by(Application.updated_at.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
-
-
-def in_statuses(statuses: Iterable[Status], limit: int = 50) -> list[Application]:
-    query = (
-        _base()
-        .where(Application.status.in_([s.value for s in statuses]))
-        .order_by(Application.submitted_at.asc())
         .limit(limit)
     )
     return list(db.session.scalars(query))
@@ -175,14 +167,12 @@ def member_organisations() -> list[Organisation]:
 def visible_to(user: Any) -> ColumnElement[bool]:
     """The SQL twin of ``policy.can_view``: the applications ``user`` may see."""
     roles = user.roles
-    if Role.KANSLI in roles:
-        return true()
     conditions: list[ColumnElement[bool]] = []
     if Role.SOKANDE in roles and user.organisation_id is not None:
         conditions.append(Application.organisation_id == user.organisation_id)
-    if roles & {Role.BEREDNING, Role.STYRELSE, Role.REVISOR, Role.ADMIN}:
+    if roles & {Role.KANSLI, Role.BEREDNING, Role.STYRELSE, Role.REVISOR, Role.ADMIN}:
         conditions.append(Application.diarie_number.is_not(None))
-    if Role.BEREDNING in roles:
+    if roles & DRAFT_READERS:
         conditions.append(Application.shared_for_comments.is_(True))
     return or_(*conditions) if conditions else false()
 
@@ -194,6 +184,10 @@ class Filters:
     huvudomrade_id: int | None = None
     organisation_id: int | None = None
     sort: str = "diarienummer"
+    #: only drafts shared with the beredningsgrupp (Att göra's link)
+    shared: bool = False
+    #: free text: a diarienummer, or words of the title, organisation or contact
+    q: str | None = None
 
 
 @dataclass(frozen=True)
@@ -229,6 +223,12 @@ def _conditions(user: Any, filters: Filters) -> list[ColumnElement[bool]]:
         conditions.append(Application.huvudomrade_id == filters.huvudomrade_id)
     if filters.organisation_id:
         conditions.append(Application.organisation_id == filters.organisation_id)
+    if filters.shared:
+        conditions.append(Application.shared_for_comments.is_(True))
+    if filters.q:
+        found = free_text.condition(filters.q)
+        if found is not None:
+            conditions.append(found)
     return conditions
 
 

@@ -90,6 +90,8 @@ def index():
         huvudomrade_id=_int_arg(form.omrade.data),
         organisation_id=_int_arg(form.organisation.data),
         sort=form.sortera.data or "diarienummer",
+        shared=bool(form.delade.data),
+        q=(form.q.data or "").strip()[:200] or None,
     )
     page = queries.search(
         current_user,
@@ -155,7 +157,8 @@ def show(application_id: int):
         panel=attachment_panel(application, attachments=attachments),
         can_submit=policy.can_submit(current_user, application),
         can_withdraw=policy.can_withdraw(current_user, application),
-        has_versions=bool(application.versions),
+        # every submission records a version, so a registered application has one
+        has_versions=policy.is_registered(application),
         show_decision=is_decided(application.status),
         tabs=tabs_for(current_user, application),
         **overview_parts.for_overview(current_user, application),
@@ -181,6 +184,11 @@ def _attach_problems(form, problems: list[services.Problem]) -> None:
             form.form_errors.append(problem.message)
 
 
+def _section_extras(application: Application, section: Section) -> dict:
+    """What other areas show with a section (its comments, see ``worklist.case``)."""
+    return overview_parts.for_section(current_user, application, section)
+
+
 def _render_section(application, section, form, *, status=200, **extra):
     return (
         render_template(
@@ -192,6 +200,7 @@ def _render_section(application, section, form, *, status=200, **extra):
             sums=queries.budget_sums(application.id),
             categories=BUDGET_CATEGORIES,
             Kind=Kind,
+            **_section_extras(application, section),
             **extra,
         ),
         status,
@@ -210,6 +219,7 @@ def view_section(application_id: int, section: str):
             application=application,
             section=spec,
             content=next(s for s in content if s.slug == spec.slug),
+            **_section_extras(application, spec),
         )
     form = section_form(spec, application, **_choice_lists(application))
     show_missing = request.args.get("kontroll") == "1"
@@ -311,6 +321,7 @@ def submit(application_id: int):
     application = _own_application(application_id)
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
+        resubmission = application.diarie_number is not None
         try:
             services.submit(application, actor=current_user)
         except services.IncompleteApplication as exc:
@@ -326,7 +337,9 @@ def submit(application_id: int):
         except StateTransitionError as exc:
             return refused(exc, url_for(".show", application_id=application.id), "info")
         flash(
-            f"Ansökan är inskickad och har fått diarienummer {application.diarienummer}.",
+            f"Kompletteringen är inskickad; ansökan {application.diarienummer} har en ny version."
+            if resubmission
+            else f"Ansökan är inskickad och har fått diarienummer {application.diarienummer}.",
             "success",
         )
         return redirect(url_for(".show", application_id=application.id))

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from finsam_ansokan.accounts.models import Organisation, User
 from finsam_ansokan.budget.models import BudgetYear, Huvudomrade
-from finsam_ansokan.core.database import conflict_if_stale
+from finsam_ansokan.core.database import conflict_if_stale, dialect_insert
 from finsam_ansokan.core.errors import ConcurrentEditError, DomainError, StateTransitionError
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.money import ZERO, format_money
@@ -67,7 +67,12 @@ def transition(
         from_status=source,
         to_status=target,
         message=message,
-        data={"action": action.value, **(data or {})},
+        data={
+            "action": action.value,
+            "from_label": source.label,
+            "to_label": target.label,
+            **(data or {}),
+        },
     )
     return target
 
@@ -81,14 +86,7 @@ def allocate_diarienummer(year: int | None = None) -> tuple[int, int]:
     (diarie_year, diarie_number) is the last guard.
     """
     year = year or today().year
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - only PostgreSQL and SQLite are supported
-        raise RuntimeError(f"unsupported database {dialect}")
-    statement = dialect_insert(DiarieCounter).values(year=year, last_number=1)
+    statement = dialect_insert(db.session, DiarieCounter).values(year=year, last_number=1)
     statement = statement.on_conflict_do_update(
         index_elements=[DiarieCounter.year],
         set_={"last_number": DiarieCounter.last_number + 1},
@@ -270,7 +268,10 @@ def save_section(
     application.updated_at = utcnow()
     db.session.flush()
     record_event(
-        "application_saved", actor=actor, application=application, data={"section": section.slug}
+        "application_saved",
+        actor=actor,
+        application=application,
+        data={"section": section.slug, "section_title": section.title},
     )
 
 

@@ -28,7 +28,7 @@ class Tab:
 
 def tabs_for(user: Any, application: Any) -> list[Tab]:
     tabs = [Tab("applications.show", "Ansökan"), Tab("review.comments", "Kommentarer")]
-    if can("review_applications", user) and application.diarienummer:
+    if can("view_review", user) and application.diarienummer:
         tabs.append(Tab("review.review", "Beredning"))
     if is_decided(application.status):
         tabs.append(Tab("decisions.show_decision", "Beslut"))

@@ -45,3 +45,16 @@ def configure_engine_events(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection):  # pragma: no cover - trivial
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def dialect_insert(session, model):
+    """``INSERT`` for the session's database with ``on_conflict_do_update`` (PostgreSQL and
+    SQLite both have it): for counters and markers that are created or moved in one statement."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only PostgreSQL and SQLite are supported
+        raise RuntimeError(f"unsupported database {dialect}")
+    return insert(model)

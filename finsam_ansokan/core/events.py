@@ -52,6 +52,8 @@ def record_event(
     data: dict[str, Any] | None = None,
 ) -> Event:
     """Add an event to the session (flushed with the rest; the request commits)."""
+    if kind not in EVENT_TEXTS:
+        raise ValueError(f"Event kind {kind!r} has no Swedish text in EVENT_TEXTS")
     event = Event(
         kind=kind,
         actor_id=getattr(actor, "id", None),
@@ -66,3 +68,72 @@ def record_event(
         event.application = application  # type: ignore[attr-defined]
     db.session.add(event)
     return event
+
+
+#: A Swedish sentence for every kind of event. A kind missing here is refused by
+#: :func:`record_event` (and ``tests/unit/test_event_texts.py`` finds every kind in the code),
+#: so no page ever shows a machine name such as ``application_saved``.
+EVENT_TEXTS: dict[str, str] = {
+    "application_created": "Ansökan skapades.",
+    "application_saved": "Ansökan sparades.",
+    "status_changed": "Status ändrades.",
+    "version_recorded": "En version av ansökan registrerades.",
+    "attachment_added": "En bilaga lades till.",
+    "attachment_removed": "En bilaga togs bort.",
+    "draft_shared": "Utkastet delades med beredningsgruppen.",
+    "draft_unshared": "Utkastet delas inte längre med beredningsgruppen.",
+    "comment_added": "Ny kommentar.",
+    "internal_note_added": "Ny intern anteckning.",
+    "comment_resolved": "En kommentar markerades som löst.",
+    "comment_reopened": "En kommentar öppnades igen.",
+    "rekommendation_recorded": "Beredningsgruppen lämnade en rekommendation.",
+    "forslag_recorded": "Kansliet skrev ett förslag till beslut.",
+    "meeting_created": "Ett sammanträde skapades.",
+    "meeting_updated": "Sammanträdet ändrades.",
+    "agenda_item_added": "Ärendet fördes upp på dagordningen.",
+    "agenda_item_removed": "Ärendet togs bort från dagordningen.",
+    "jav_declared": "Jäv anmäldes.",
+    "decision_recorded": "Beslut fattades.",
+    "decision_changed": "Beslutet ändrades.",
+    "minutes_signed": "Protokollet justerades.",
+    "huvudomrade_created": "Ett huvudområde skapades.",
+    "huvudomrade_updated": "Ett huvudområde ändrades.",
+    "budget_year_created": "Ett budgetår skapades.",
+    "budget_year_updated": "Ett budgetår ändrades.",
+    "budget_reallocated": "Pengar omfördelades mellan ramar.",
+    "report_schedule_created": "Rapportschemat lades upp.",
+    "report_added": "En lägesrapport lades till i schemat.",
+    "report_rescheduled": "En rapport flyttades i schemat.",
+    "report_removed": "En rapport togs bort ur schemat.",
+    "report_status_changed": "En rapport ändrade status.",
+    "payment_requested": "En rekvisition lämnades.",
+    "payment_status_changed": "En rekvisition ändrade status.",
+    "organisation_created": "En medlemsorganisation lades till.",
+    "organisation_updated": "En medlemsorganisation ändrades.",
+    "user_created": "En användare lades till.",
+    "user_updated": "En användare ändrades.",
+    "user_deleted": "En användare togs bort.",
+    "password_changed": "Lösenordet byttes.",
+    "password_reset": "Lösenordet återställdes.",
+    "demo_loaded": "Demodata lästes in.",
+}
+
+#: Kinds whose free-text ``message`` is written for the reader (a reason, a Swedish summary)
+#: and is shown under the sentence. Other messages are for the log only.
+SHOWN_MESSAGES = frozenset(
+    {
+        "status_changed",
+        "draft_shared",
+        "draft_unshared",
+        "application_created",
+        "report_schedule_created",
+        "report_added",
+        "report_rescheduled",
+        "report_removed",
+        "report_status_changed",
+        "payment_requested",
+        "payment_status_changed",
+        "agenda_item_added",
+        "agenda_item_removed",
+    }
+)

@@ -39,6 +39,8 @@ POLICY: dict[str, frozenset[Role]] = {
     # beredning (object-level rules in review/policy.py)
     "comment": frozenset({Role.SOKANDE, Role.BEREDNING, Role.KANSLI, Role.STYRELSE}),
     "review_applications": frozenset({Role.BEREDNING, Role.KANSLI}),
+    # the Beredning tab: the revisor reads it (read-only), the reviewers act on it
+    "view_review": frozenset({Role.BEREDNING, Role.KANSLI, Role.REVISOR}),
     "manage_outbox": frozenset({Role.KANSLI, Role.ADMIN}),
     # budget: everyone who follows the förbund's money reads it; the kansli keeps it
     "view_budget": READERS,

@@ -90,6 +90,8 @@ def list_filters(args: Mapping[str, str]) -> queries.Filters:
         huvudomrade_id=_int(args.get("omrade")),
         organisation_id=_int(args.get("organisation")),
         sort=sort if sort in SORTS else "diarienummer",
+        shared=bool(args.get("delade")),
+        q=(args.get("q") or "").strip()[:200] or None,
     )
 
 

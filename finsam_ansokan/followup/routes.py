@@ -181,7 +181,7 @@ def _report_page(report: Report, message_form: MessageForm | None = None, status
             "followup/report.html",
             **_case(report.application),
             report=report,
-            granted=services.granted_by_year(report.application),
+            granted=services.report_years(report),
             can_write=policy.can_write(current_user, report),
             can_decide=policy.can_decide_report(current_user, report),
             message_form=message_form or MessageForm(),
@@ -202,7 +202,7 @@ def edit_report(application_id: int, report_id: int):
         return redirect(
             url_for("followup.report", application_id=application.id, report_id=report.id)
         )
-    granted = services.granted_by_year(application)
+    granted = services.report_years(report)  # only the years the report covers
     form = report_form(granted, obj=report if request.method == "GET" else None)
     if request.method == "GET":
         form.lock_version.data = report.lock_version
@@ -274,6 +274,14 @@ def _report_form_page(report: Report, form, granted, status: int = 200):
 def approve_report(application_id: int, report_id: int):
     application = _application(application_id)
     report = _report(application, report_id)
+    if report.is_final and request.form.get("bekraftat") != "1":
+        # closing the project cannot be undone: ask first, and say what is still missing
+        return render_template(
+            "followup/close_confirm.html",
+            **_case(application),
+            report=report,
+            unsent=services.unsent_reports(application, besides=report),
+        )
     try:
         closing = services.approve_report(report, actor=current_user)
     except DomainError as exc:

@@ -450,6 +450,19 @@ def save_report(report: Report, data: ReportData, *, actor: User) -> Report:
     return report
 
 
+def report_years(
+    report: Report, granted: Mapping[int, Decimal] | None = None
+) -> dict[int, Decimal]:
+    """The granted years a report asks "Förbrukat" for: every year for the slutrapport, the
+    years up to its due date for a lägesrapport (fixed by the schedule, so the form's fields
+    do not move while the projektägare edits the period)."""
+    granted = granted if granted is not None else granted_by_year(report.application)
+    if report.kind == ReportKind.SLUTRAPPORT:
+        return dict(granted)
+    last = report.due_date.year
+    return {year: amount for year, amount in granted.items() if year <= last}
+
+
 def missing_for_submit(report: Report) -> list[tuple[str, str]]:
     """What must be filled in before the report can be sent, as ``(field, message)``."""
     problems: list[tuple[str, str]] = []
@@ -467,7 +480,7 @@ def missing_for_submit(report: Report) -> list[tuple[str, str]]:
         problems.append(("gender_work", "Beskriv hur arbetet med jämställdhet har gått."))
     if not report.implementation_status:
         problems.append(("implementation_status", "Beskriv hur implementeringen går."))
-    for year in granted_by_year(report.application):
+    for year in report_years(report):
         if report.cost_for(year) is None:
             problems.append((f"cost_{year}", f"Ange förbrukade medel {year} (0 om inget)."))
     return problems
@@ -494,6 +507,12 @@ def submit_report(report: Report, *, actor: User) -> None:
         raise NotAllowed("Bara projektägaren kan skicka in rapporten.")
     _check_follow_up_open(report.application)
     report_target(report.status, ReportAction.SUBMIT)
+    if report.period_start is not None and report.period_start > _today():
+        raise DomainError(
+            f"Rapportperioden börjar {report.period_start.isoformat()}. En rapport kan skickas "
+            "in först när perioden har börjat.",
+            field="period_start",
+        )
     problems = missing_for_submit(report)
     if problems:
         raise IncompleteReport(problems)
@@ -519,6 +538,17 @@ def request_more(report: Report, message: str | None, *, actor: User) -> None:
         application=report.application,
         exclude=actor,
     )
+
+
+def unsent_reports(application: Application, besides: Report | None = None) -> list[Report]:
+    """Reports of the project never sent in (or sent back and not answered): what closing
+    the project would leave missing."""
+    return [
+        r
+        for r in reports_for(application)
+        if r is not besides
+        and ReportStatus(r.status) in (ReportStatus.UTKAST, ReportStatus.KOMPLETTERING_BEGARD)
+    ]
 
 
 @dataclass
@@ -605,6 +635,14 @@ def request_payment(application: Application, data: PaymentData, *, actor: User)
         raise DomainError("Ange när perioden slutar.", field="period_end")
     if data.period_start > data.period_end:
         raise DomainError("Perioden kan inte sluta innan den börjar.", field="period_end")
+    if data.period_start > _today():
+        raise DomainError(
+            f"Perioden börjar {data.period_start.isoformat()}. Rekvisitionen kan lämnas först "
+            "när perioden har börjat.",
+            field="period_start",
+        )
+    if data.year > _today().year:
+        raise DomainError(f"{data.year} har inte börjat än.", field="year")
     if data.amount is None or data.amount <= 0:
         raise DomainError("Ange ett belopp större än 0 kr.", field="amount")
     costs = _text(data.costs_incurred, "costs_incurred")

@@ -9,10 +9,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications import queries
-from finsam_ansokan.applications.status import Status
 from finsam_ansokan.core.permissions import public, require
 from finsam_ansokan.extensions import db, rate_limit_store_ok
 from finsam_ansokan.followup.services import overdue_reports
+from finsam_ansokan.worklist.start import work_list
 
 bp = Blueprint("main", __name__)
 
@@ -24,17 +24,11 @@ def start():
     sections = {}
     if Role.SOKANDE in roles:
         sections["own"] = queries.for_organisation(current_user.organisation_id)
-    if roles & {Role.BEREDNING, Role.KANSLI}:
-        sections["to_prepare"] = queries.in_statuses(
-            [Status.INSKICKAD, Status.UNDER_BEREDNING, Status.KOMPLETTERING_BEGARD]
-        )
-    if roles & {Role.STYRELSE, Role.KANSLI}:
-        sections["to_decide"] = queries.in_statuses([Status.KLAR_FOR_BESLUT])
     if Role.KANSLI in roles:
         sections["overdue_reports"] = overdue_reports()
     if roles & {Role.KANSLI, Role.REVISOR, Role.ADMIN}:
         sections["counts"] = queries.count_by_status()
-    return render_template("main/start.html", sections=sections)
+    return render_template("main/start.html", sections=sections, work=work_list(current_user))
 
 
 @bp.route("/tillganglighet")

@@ -25,7 +25,6 @@ from finsam_ansokan.core.pdf import render_pdf
 from finsam_ansokan.core.timeutil import as_local, format_date, format_datetime
 from finsam_ansokan.extensions import db
 from finsam_ansokan.followup import services as followup
-from finsam_ansokan.review import history
 from finsam_ansokan.review import services as review
 from finsam_ansokan.review.models import Assessment, AssessmentStage
 
@@ -115,12 +114,16 @@ def _csv(header: list[str], rows: list[list[object]]) -> bytes:
 
 def _history(application_id: int) -> bytes:
     application = db.session.get(Application, application_id)
-    events = review.timeline(application, None)  # as the public reads it
+    entries = review.timeline(application, None)  # as the public reads it
     return _csv(
         ["Tidpunkt", "Vem", "Händelse"],
         [
-            [format_datetime(e.created_at), e.actor.name if e.actor else "", history.describe(e)]
-            for e in events
+            [
+                format_datetime(entry.event.created_at),
+                entry.event.actor.name if entry.event.actor else "",
+                entry.text,
+            ]
+            for entry in entries
         ],
     )
 

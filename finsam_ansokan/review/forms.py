@@ -25,7 +25,7 @@ class CommentForm(FlaskForm):
             DataRequired("Skriv en kommentar."),
             Length(max=MAX_COMMENT_LENGTH, message=f"Högst {MAX_COMMENT_LENGTH} tecken."),
         ],
-        render_kw={"rows": 4, "maxlength": MAX_COMMENT_LENGTH},
+        render_kw={"rows": 4},
     )
     section = SelectField("Gäller avsnitt", choices=choices(SECTIONS), validators=[Optional()])
     visibility = RadioField(
@@ -52,7 +52,7 @@ class ReplyForm(FlaskForm):
             DataRequired("Skriv ett svar."),
             Length(max=MAX_COMMENT_LENGTH, message=f"Högst {MAX_COMMENT_LENGTH} tecken."),
         ],
-        render_kw={"rows": 2, "maxlength": MAX_COMMENT_LENGTH},
+        render_kw={"rows": 2},
     )
     parent_id = HiddenField()
 

@@ -75,6 +75,27 @@ class AssessmentStage(StrEnum):
         }[self.value]
 
 
+class CommentRead(db.Model):
+    """How far a user has read the comments on one section of an application.
+
+    ``section`` is the section's slug, or ``""`` for comments on the whole application. A
+    comment is unread for a user when it was written by someone else after ``read_at`` (or
+    there is no row). Opening a section marks that section read; opening *Kommentarer* marks
+    every section read.
+    """
+
+    __tablename__ = "comment_reads"
+    __table_args__ = (UniqueConstraint("user_id", "application_id", "section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    section: Mapped[str] = mapped_column(String(40), default="")
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class AssessmentKind(StrEnum):
     BEVILJA = "bevilja"
     DELVIS_BEVILJA = "delvis_bevilja"

@@ -33,13 +33,19 @@ overview_parts.register("can_share", policy.can_share)
 
 
 def _comments_page(application: Application, form: CommentForm | None = None, status: int = 200):
+    if form is None:
+        form = CommentForm()
+        if request.args.get("avsnitt") in SECTION_TITLES:
+            form.section.data = request.args["avsnitt"]
+    # everything on this page has now been seen (committed only with a successful response)
+    services.mark_read(application, current_user, SECTION_TITLES)
     return (
         render_template(
             "review/comments.html",
             application=application,
             tabs=tabs_for(current_user, application),
             comments=services.comments_for(application, current_user),
-            form=form or CommentForm(),
+            form=form,
             reply_form=ReplyForm(),
             section_titles=SECTION_TITLES,
             can_comment=policy.can_comment(current_user, application),
@@ -198,7 +204,7 @@ def _review_page(
 
 
 @bp.route("/beredning")
-@require("review_applications")
+@require("view_review")
 def review(application_id: int):
     return _review_page(visible_or_404(application_id))
 
@@ -293,8 +299,5 @@ def history(application_id: int):
         "review/history.html",
         application=application,
         tabs=tabs_for(current_user, application),
-        entries=[
-            (event, services.history_note(event))
-            for event in services.timeline(application, current_user)
-        ],
+        events=services.timeline(application, current_user),
     )

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, literal_column, or_, select
 
 from finsam_ansokan.accounts.models import User
 from finsam_ansokan.applications import finality, queries
 from finsam_ansokan.applications import services as application_services
 from finsam_ansokan.applications.models import Application, ApplicationVersion
-from finsam_ansokan.applications.status import Action
+from finsam_ansokan.applications.status import Action, Status
+from finsam_ansokan.core.database import dialect_insert
 from finsam_ansokan.core.errors import DomainError, NotAllowed
 from finsam_ansokan.core.events import Event, record_event
 from finsam_ansokan.core.timeutil import utcnow
@@ -20,7 +23,15 @@ from finsam_ansokan.extensions import db
 from finsam_ansokan.notifications import services as notifications
 
 from . import policy
-from .models import Assessment, AssessmentAmount, AssessmentKind, AssessmentStage, Comment
+from .history import describe, detail
+from .models import (
+    Assessment,
+    AssessmentAmount,
+    AssessmentKind,
+    AssessmentStage,
+    Comment,
+    CommentRead,
+)
 
 MAX_COMMENT_LENGTH = 5000
 MAX_MOTIVATION_LENGTH = 10000
@@ -140,6 +151,96 @@ def comments_for(application: Application, viewer: User) -> list[Comment]:
     return list(db.session.scalars(query).unique())
 
 
+# --- what has been read ---------------------------------------------------------------------
+def unread_condition(viewer: User) -> Any:
+    """Comments written by someone else after the viewer last read their section."""
+    read_at = (
+        select(CommentRead.read_at)
+        .where(
+            CommentRead.user_id == viewer.id,
+            CommentRead.application_id == Comment.application_id,
+            CommentRead.section == func.coalesce(Comment.section, ""),
+        )
+        .correlate(Comment)
+        .scalar_subquery()
+    )
+    conditions = [
+        Comment.author_id != viewer.id,
+        or_(read_at.is_(None), Comment.created_at > read_at),
+    ]
+    if not policy.can_read_internal(viewer):
+        conditions.append(Comment.internal.is_(False))
+    return and_(*conditions)
+
+
+def unread_counts(application: Application, viewer: User) -> dict[str, int]:
+    """Unread comments per section slug (``""``: the whole application), in one query."""
+    # a literal '' (not a bound parameter), so PostgreSQL sees one expression in both places
+    section = func.coalesce(Comment.section, literal_column("''"))
+    rows = db.session.execute(
+        select(section, func.count())
+        .where(Comment.application_id == application.id, unread_condition(viewer))
+        .group_by(section)
+    ).all()
+    return {section: n for section, n in rows}
+
+
+def mark_read(application: Application, viewer: User, sections: Iterable[str]) -> None:
+    """Record that ``viewer`` has now seen the comments on ``sections`` (slugs, ``""``)."""
+    now = utcnow()
+    for section in sorted(set(sections)):
+        statement = dialect_insert(db.session, CommentRead).values(
+            user_id=viewer.id, application_id=application.id, section=section, read_at=now
+        )
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[
+                    CommentRead.user_id,
+                    CommentRead.application_id,
+                    CommentRead.section,
+                ],
+                set_={"read_at": now},
+            )
+        )
+
+
+def section_comments(application: Application, viewer: User, section: str) -> list[Comment]:
+    """The top-level comments on one section that the viewer may read, replies loaded."""
+    return [c for c in comments_for(application, viewer) if (c.section or "") == section]
+
+
+@dataclass(frozen=True)
+class InformationRequest:
+    """The latest request for komplettering: its text, who asked and when."""
+
+    text: str
+    asked_by: str
+    asked_at: Any
+
+
+def open_information_request(application: Application) -> InformationRequest | None:
+    """The text of the request for komplettering the applicant has yet to answer."""
+    if application.status != Status.KOMPLETTERING_BEGARD:
+        return None
+    event = db.session.scalars(
+        select(Event)
+        .where(
+            Event.application_id == application.id,
+            Event.kind == "status_changed",
+            Event.to_status == Status.KOMPLETTERING_BEGARD.value,
+        )
+        .order_by(Event.created_at.desc(), Event.id.desc())
+        .limit(1)
+    ).first()
+    if event is None or not event.message:
+        return None
+    return InformationRequest(
+        text=event.message,
+        asked_by=event.actor.name if event.actor else "Kansliet",
+        asked_at=event.created_at,
+    )
+
+
 # --- review actions ----------------------------------------------------------------
 def start_review(application: Application, *, actor: User) -> None:
     if not policy.can_review(actor, application):
@@ -246,32 +347,50 @@ def latest_assessment(application: Application, stage: AssessmentStage) -> Asses
 
 # --- history ------------------------------------------------------------------------
 _INTERNAL_EVENT_KINDS = frozenset({"internal_note_added", "rekommendation_recorded"})
-#: Events whose message the history page shows under the sentence (for the others the
-#: message is the sentence itself, or nothing to add).
-_EVENTS_WITH_NOTE = frozenset(
-    {"status_changed", "draft_shared", "draft_unshared", "application_created"}
-)
 
 
-def history_note(event) -> str | None:
-    """The message shown under the event's sentence on the history page, if any."""
-    return event.message if event.kind in _EVENTS_WITH_NOTE else None
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of *Historik*: an event (the last of a run of like saves), its sentence."""
+
+    event: Event
+    text: str
+    detail: str | None
 
 
-def timeline(application: Application, viewer: User):
-    """The application's events, oldest first, without what the viewer may not read:
+def timeline(application: Application, viewer: User) -> list[TimelineEntry]:
+    """The application's events, oldest first, in words, without what the viewer may not read:
     internal notes and recommendations, and a decision's outcome, § and jäv until its
-    minutes are justerade (``applications.finality``)."""
+    minutes are justerade (``applications.finality``).
+
+    A run of saves of the same section by the same person is one line ("… sparades (12 gånger)").
+    """
     query = (
         select(Event)
         .where(Event.application_id == application.id)
         .order_by(Event.created_at, Event.id)
     )
     events = finality.visible_events(viewer, db.session.scalars(query))
-    if policy.can_read_internal(viewer):
-        return events
+    if not policy.can_read_internal(viewer):
+        events = [
+            e
+            for e in events
+            if e.kind not in _INTERNAL_EVENT_KINDS and not (e.data or {}).get("internal")
+        ]
+    runs: list[list[Any]] = []
+    for event in events:
+        previous = runs[-1][-1] if runs else None
+        if (
+            previous is not None
+            and event.kind == "application_saved"
+            and previous.kind == event.kind
+            and previous.actor_id == event.actor_id
+            and (previous.data or {}).get("section") == (event.data or {}).get("section")
+        ):
+            runs[-1].append(event)
+        else:
+            runs.append([event])
     return [
-        e
-        for e in events
-        if e.kind not in _INTERNAL_EVENT_KINDS and not (e.data or {}).get("internal")
+        TimelineEntry(event=run[-1], text=describe(run[-1], len(run)), detail=detail(run[-1]))
+        for run in runs
     ]

@@ -205,4 +205,28 @@
       event.preventDefault();
     }
   });
+
+  // Character counter near a text's limit (textareas with data-maxlength). The limit is not
+  // enforced in the browser (a paste would be cut silently); the server refuses with a message.
+  function updateCount(area) {
+    var limit = parseInt(area.getAttribute("data-maxlength"), 10);
+    var counter = document.querySelector('[data-char-count-for="' + area.id + '"]');
+    if (!limit || !counter) {
+      return;
+    }
+    var used = area.value.length;
+    var near = used >= limit * 0.8;
+    counter.textContent = used > limit
+      ? used + " tecken, " + (used - limit) + " för många (högst " + limit + ")."
+      : near ? used + " av högst " + limit + " tecken." : "Högst " + limit + " tecken.";
+    counter.classList.toggle("char-count--near", near);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea[data-maxlength]")) {
+      updateCount(event.target);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("textarea[data-maxlength]").forEach(updateCount);
+  });
 })();

@@ -71,10 +71,10 @@ def test_an_applicant_writes_fails_completes_and_submits_an_application(page):
     page.get_by_label("Startdatum").fill(f"{YEAR}-12-31")
     page.get_by_label("Slutdatum").fill(f"{YEAR}-03-01")  # the wrong way round
     _save_and_next(page)
-    # Dates in the wrong order: saved as a draft, but the section says so.
-    page.goto(overview)
-    page.get_by_role("link", name="Insatsen", exact=True).click()
-    assert page.get_by_text("Slutdatumet måste vara efter startdatumet.").first.is_visible()
+    # Dates in the wrong order: said at once beside the end date; the rest is saved.
+    assert page.get_by_role("heading", level=1).inner_text() == "Insatsen"
+    assert page.get_by_text("Slutdatum kan inte vara före startdatum.").first.is_visible()
+    assert page.get_by_text("Det som var rätt ifyllt är sparat").is_visible()
     page.get_by_label("Startdatum").fill(f"{YEAR}-03-01")
     page.get_by_label("Slutdatum").fill(f"{YEAR}-12-31")
     _save_and_next(page)

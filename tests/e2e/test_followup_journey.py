@@ -114,6 +114,7 @@ def test_a_project_is_paid_reports_and_closes_with_the_unused_money_back(page, l
     page.goto("/uppfoljning")
     page.get_by_role("table", name="Inskickade rapporter").get_by_role("link", name=TITLE).click()
     page.get_by_role("button", name="Godkänn slutrapporten och avsluta insatsen").click()
+    page.get_by_role("button", name="Ja, godkänn och avsluta insatsen").click()
     assert (
         page.get_by_role("status")
         .filter(has_text="Återfört till budgeten: 50\u00a0000")

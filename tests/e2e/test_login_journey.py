@@ -29,9 +29,9 @@ def test_each_demo_role_logs_in_and_sees_its_start_page(page, email, name, roles
     role = roles[0].value
     expected_heading = {
         "sokande": "Växjö kommuns ansökningar",
-        "beredning": "Att bereda",
-        "kansli": "Att bereda",
-        "styrelse": "Att besluta",
+        "beredning": "Att göra",
+        "kansli": "Att göra",
+        "styrelse": "Att göra",
         "revisor": "Ansökningar per status",
         "admin": "Ansökningar per status",
     }[role]

@@ -135,7 +135,7 @@ def test_the_application_list_in_excel_matches_the_database(year, factory, login
     assert project[9].date() == as_local(year.project.submitted_at).date()
     assert sheet["H2"].number_format == '#,##0 "kr"'
     assert sheet["J2"].number_format == "yyyy-mm-dd"
-    # the kansli sees every application, drafts included, in the list's order
+    # the kansli sees every application but unshared drafts, in the list's order
     listed = queries.search(kansli, queries.Filters(), per_page=100).items
     assert [r[1] for r in rows[1:]] == [a.display_title for a in listed]
 

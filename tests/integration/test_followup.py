@@ -148,7 +148,8 @@ def test_a_report_draft_saves_incomplete_and_submitting_lists_what_is_missing(
     assert response.status_code == 400
     assert 'href="#participants_men"' in page
     assert "Ange antalet män som deltagit." in page
-    assert 'href="#cost_2027"' in page
+    assert 'href="#cost_2026"' in page
+    assert 'href="#cost_2027"' not in page  # a 2026 lägesrapport does not ask for 2027
     db.session.refresh(report)
     assert report.participants_women == 5  # the draft was kept
     assert report.status == ReportStatus.UTKAST
@@ -277,8 +278,8 @@ def test_payment_requests_never_exceed_the_grant(people, project):
     # a returned request frees its money
     services.return_payment(first, "Fel period", actor=people["kansli"])
     _pay(project, owner, "200000")
-    with pytest.raises(DomainError, match="inga beviljade medel för 2030"):
-        _pay(project, owner, "1", year=2030)
+    with pytest.raises(DomainError, match="inga beviljade medel för 2025"):
+        _pay(project, owner, "1", year=2025)
     assert services.claimed_by_year(project) == {2026: Decimal("300000")}
 
 
@@ -349,7 +350,16 @@ def test_approving_the_final_report_closes_the_project_with_the_unused_money_bac
         },
     )
     login(people["kansli"])
+    # closing asks first, and warns about the lägesrapporter never sent
     response = client.post(f"{_base(project)}/rapporter/{final.id}/godkann")
+    assert response.status_code == 200
+    assert "Godkänna slutrapporten och avsluta insatsen?" in response.text
+    assert "aldrig kommit in" in response.text
+    db.session.refresh(project)
+    assert project.status == Status.PAGAENDE
+    response = client.post(
+        f"{_base(project)}/rapporter/{final.id}/godkann", data={"bekraftat": "1"}
+    )
     assert response.status_code == 302
     db.session.refresh(project)
     assert project.status == Status.AVSLUTAD
@@ -473,7 +483,7 @@ def test_granted_stays_granted_on_every_page_statistic_and_export_after_closing(
         },
     )
     login(people["kansli"])
-    client.post(f"{_base(project)}/rapporter/{final.id}/godkann")
+    client.post(f"{_base(project)}/rapporter/{final.id}/godkann", data={"bekraftat": "1"})
     db.session.refresh(project)
     assert project.status == Status.AVSLUTAD
 
@@ -527,3 +537,71 @@ def test_a_decision_changed_before_justering_lowers_what_is_granted_but_is_no_re
         2026: ledger.YearMoney(granted=Decimal("200000"), returned=Decimal("0"))
     }
     assert ledger.verify_frames() == []
+
+
+# --- sanity: periods that have begun, the years a report covers -----------------------------
+
+
+def test_a_rekvisition_for_a_period_that_has_not_begun_is_refused(people, project, monkeypatch):
+    monkeypatch.setattr(services, "_today", lambda: date(2026, 3, 1))
+    with pytest.raises(DomainError, match="först när perioden har börjat"):
+        services.request_payment(
+            project,
+            services.PaymentData(
+                year=2026,
+                period_start=date(2026, 7, 1),
+                period_end=date(2026, 12, 31),
+                amount=Decimal("1000"),
+                costs_incurred="Lön",
+            ),
+            actor=people["owner"],
+        )
+
+
+def test_a_report_for_a_period_that_has_not_begun_cannot_be_sent(
+    client, login, people, project, monkeypatch
+):
+    monkeypatch.setattr(services, "_today", lambda: date(2026, 3, 1))
+    report = _report(project, "lagesrapport")
+    login(people["owner"])
+    response = client.post(
+        f"{_base(project)}/rapporter/{report.id}/skriv",
+        data={
+            **COMPLETE,
+            "period_start": "2026-04-01",
+            "period_end": "2026-06-30",
+            "cost_2026": "0",
+            "action": "skicka",
+            "lock_version": report.lock_version,
+        },
+    )
+    assert "först när perioden har börjat" in response.text
+    db.session.refresh(report)
+    assert report.status == "utkast"
+
+
+def test_a_progress_report_asks_only_for_the_years_it_covers(client, login, people, project):
+    first = min(
+        (r for r in services.reports_for(project) if r.kind == "lagesrapport"),
+        key=lambda r: r.due_date,
+    )
+    assert first.due_date.year == 2026
+    login(people["owner"])
+    page = client.get(f"{_base(project)}/rapporter/{first.id}/skriv").text
+    assert "Förbrukat 2026" in page
+    assert "Förbrukat 2027" not in page
+    final = _report(project, "slutrapport")
+    page = client.get(f"{_base(project)}/rapporter/{final.id}/skriv").text
+    assert "Förbrukat 2026" in page and "Förbrukat 2027" in page
+
+
+def test_a_number_that_is_not_a_number_is_refused_in_swedish(client, login, people, project):
+    report = _report(project, "lagesrapport")
+    login(people["owner"])
+    response = client.post(
+        f"{_base(project)}/rapporter/{report.id}/skriv",
+        data={"participants_women": "många", "lock_version": report.lock_version},
+    )
+    assert response.status_code == 400
+    assert "Inte ett giltigt heltal" in response.text
+    assert "Not a valid" not in response.text

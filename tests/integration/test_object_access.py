@@ -277,3 +277,45 @@ def test_an_internal_note_through_the_form_sends_the_applicant_nothing(
     ]
     assert any("Synlig via formulär" in m for m in to_applicant)  # the control
     assert not any("HEMLIG-VIA-FORMULÄR" in m for m in to_applicant)
+
+
+# --- what the applicant's page says is what happens -----------------------------------------
+
+
+def test_the_kansli_reads_a_draft_only_once_it_is_shared(client, factory, login):
+    from finsam_ansokan.applications import queries
+
+    applicant = factory.user(Role.SOKANDE)
+    draft = factory.application(applicant, title="Eget utkast")
+    kansli = factory.user(Role.KANSLI)
+    login(kansli)
+    assert client.get(f"/ansokningar/{draft.id}").status_code == 404
+    assert "Eget utkast" not in client.get("/ansokningar").text
+    assert draft not in queries.search(kansli, queries.Filters(), per_page=100).items
+
+    login(applicant)
+    page = client.get(f"/ansokningar/{draft.id}").text
+    assert "syns bara för din organisation tills du delar det" in page
+    client.post(f"/ansokningar/{draft.id}/delning", data={"shared": "1"})
+    assert "Beredningsgruppen och kansliet kan läsa" in client.get(f"/ansokningar/{draft.id}").text
+
+    login(kansli)
+    assert client.get(f"/ansokningar/{draft.id}").status_code == 200
+
+
+def test_the_revisor_reads_the_beredning_tab_but_changes_nothing(client, factory, login):
+    from finsam_ansokan.applications.status import Status
+
+    application = factory.application(status=Status.UNDER_BEREDNING)
+    login(factory.user(Role.REVISOR))
+    overview = client.get(f"/ansokningar/{application.id}").text
+    assert f'href="/ansokningar/{application.id}/beredning"' in overview
+    page = client.get(f"/ansokningar/{application.id}/beredning")
+    assert page.status_code == 200
+    assert "Begär komplettering</button>" not in page.text
+    main = page.text.split("<main", 1)[1].split("</main>")[0]
+    assert "<form" not in main
+    response = client.post(
+        f"/ansokningar/{application.id}/beredning/komplettering", data={"message": "Nej"}
+    )
+    assert response.status_code == 403

@@ -1,0 +1,339 @@
+"""*Att göra*: each role's start page is its work list.
+
+Every group is a count that links to the filtered list and the newest few items, each a link.
+The number of SQL statements is fixed whatever the data: one aggregate for every
+application-based group, one for their newest items, one for unread comments, one for the
+follow-up (reports and rekvisitioner) and one for unsigned minutes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy.orm import joinedload
+
+from finsam_ansokan.accounts.models import User
+from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.applications.models import Application
+from finsam_ansokan.applications.queries import visible_to
+from finsam_ansokan.applications.status import Status
+from finsam_ansokan.core.permissions import POLICY
+from finsam_ansokan.core.timeutil import today as _today
+from finsam_ansokan.extensions import db
+from finsam_ansokan.followup.models import PaymentRequest, Report
+from finsam_ansokan.followup.status import PaymentStatus, ReportStatus
+from finsam_ansokan.meetings.models import AgendaItem, Meeting
+from finsam_ansokan.review import services as review_services
+from finsam_ansokan.review.models import Comment
+
+#: Who writes and answers comments, so has comments to read.
+COMMENTERS = POLICY["comment"]
+
+#: How many of the newest items a group lists on the start page (the count links to all).
+ITEMS_PER_GROUP = 5
+#: A report shows in the projektägare's list this many days before it is due.
+REPORT_HORIZON_DAYS = 30
+#: Comments can be written while a case is open; older cases are not searched for unread ones.
+_OPEN_FOR_COMMENTS = [
+    Status.UTKAST.value,
+    Status.INSKICKAD.value,
+    Status.UNDER_BEREDNING.value,
+    Status.KOMPLETTERING_BEGARD.value,
+    Status.KLAR_FOR_BESLUT.value,
+]
+
+
+@dataclass
+class Item:
+    text: str
+    href: str
+    note: str | None = None
+
+
+@dataclass
+class Group:
+    """One kind of work: what it is, how many, where the whole list is, the newest few."""
+
+    key: str
+    heading: str
+    count: int = 0
+    href: str | None = None
+    items: list[Item] = field(default_factory=list)
+
+
+def _application_groups(user: User) -> dict[str, tuple[str, ColumnElement[bool], dict]]:
+    """Application-based groups for ``user``: key → (heading, condition, list filter args)."""
+    roles = user.roles
+    groups: dict[str, tuple[str, ColumnElement[bool], dict]] = {}
+    status = Application.status
+    if Role.SOKANDE in roles and user.organisation_id is not None:
+        own = Application.organisation_id == user.organisation_id
+        groups["komplettering"] = (
+            "Kompletteringar som begärts av er",
+            and_(own, status == Status.KOMPLETTERING_BEGARD.value),
+            {"status": Status.KOMPLETTERING_BEGARD.value, "organisation": user.organisation_id},
+        )
+        groups["utkast"] = (
+            "Era utkast",
+            and_(own, status == Status.UTKAST.value),
+            {"status": Status.UTKAST.value, "organisation": user.organisation_id},
+        )
+    if Role.BEREDNING in roles:
+        groups["delade"] = (
+            "Utkast delade med beredningsgruppen",
+            and_(status == Status.UTKAST.value, Application.shared_for_comments.is_(True)),
+            {"status": Status.UTKAST.value, "delade": "1"},
+        )
+    if roles & {Role.BEREDNING, Role.KANSLI}:
+        groups["inskickad"] = (
+            "Inskickade, att ta upp till beredning",
+            status == Status.INSKICKAD.value,
+            {"status": Status.INSKICKAD.value},
+        )
+        groups["beredning"] = (
+            "Under beredning, att rekommendera"
+            if Role.BEREDNING in roles
+            else "Under beredning, att skriva förslag till beslut",
+            status == Status.UNDER_BEREDNING.value,
+            {"status": Status.UNDER_BEREDNING.value},
+        )
+    if Role.KANSLI in roles:
+        on_open_agenda = exists().where(
+            AgendaItem.application_id == Application.id,
+            AgendaItem.meeting_id == Meeting.id,
+            Meeting.signed_at.is_(None),
+        )
+        groups["dagordning"] = (
+            "Klara för beslut, att föra upp på dagordningen",
+            and_(status == Status.KLAR_FOR_BESLUT.value, ~on_open_agenda),
+            {"status": Status.KLAR_FOR_BESLUT.value},
+        )
+    if Role.STYRELSE in roles:
+        groups["beslut"] = (
+            "Klara för beslut i styrelsen",
+            status == Status.KLAR_FOR_BESLUT.value,
+            {"status": Status.KLAR_FOR_BESLUT.value},
+        )
+    return groups
+
+
+def _unread_comments(user: User) -> tuple[int, list[tuple[Application, int]]]:
+    """Applications with comments ``user`` has not read: how many, and the newest few."""
+    conditions = [
+        review_services.unread_condition(user),
+        Application.status.in_(_OPEN_FOR_COMMENTS),
+        visible_to(user),
+    ]
+    per_application = (
+        select(
+            Comment.application_id.label("application_id"),
+            func.count().label("unread"),
+            func.max(Comment.created_at).label("latest"),
+        )
+        .join(Application, Application.id == Comment.application_id)
+        .where(*conditions)
+        .group_by(Comment.application_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Application,
+            per_application.c.unread,
+            func.count().over().label("applications"),
+        )
+        .join(per_application, per_application.c.application_id == Application.id)
+        .options(joinedload(Application.organisation))
+        .order_by(per_application.c.latest.desc(), Application.id.desc())
+        .limit(ITEMS_PER_GROUP)
+    ).all()
+    total = rows[0].applications if rows else 0
+    return total, [(row[0], row.unread) for row in rows]
+
+
+def _followup_counts(user: User, today: date) -> dict[str, tuple[int, Any]]:
+    """Reports and rekvisitioner waiting for ``user``: key → (count, oldest date), one query."""
+    roles = user.roles
+    parts = []
+    if Role.KANSLI in roles:
+        parts.append(
+            select(literal("rapporter_granska"), func.count(), func.min(Report.submitted_at)).where(
+                Report.status == ReportStatus.INSKICKAD.value
+            )
+        )
+        parts.append(
+            select(
+                literal("rekvisitioner"), func.count(), func.min(PaymentRequest.requested_at)
+            ).where(
+                PaymentRequest.status.in_(
+                    [PaymentStatus.INSKICKAD.value, PaymentStatus.GODKAND.value]
+                )
+            )
+        )
+    if Role.SOKANDE in roles and user.organisation_id is not None:
+        due = or_(
+            Report.status == ReportStatus.KOMPLETTERING_BEGARD.value,
+            Report.due_date <= today + timedelta(days=REPORT_HORIZON_DAYS),
+        )
+        parts.append(
+            select(literal("rapporter_skriva"), func.count(), func.min(Report.due_date))
+            .join(Application, Application.id == Report.application_id)
+            .where(
+                Application.organisation_id == user.organisation_id,
+                Application.status == Status.PAGAENDE.value,
+                Report.status.in_(
+                    [ReportStatus.UTKAST.value, ReportStatus.KOMPLETTERING_BEGARD.value]
+                ),
+                due,
+            )
+        )
+    if not parts:
+        return {}
+    rows = db.session.execute(union_all(*parts)).all()
+    return {key: (n, oldest) for key, n, oldest in rows}
+
+
+def _unsigned_minutes(user: User, today: date) -> tuple[int, list[Meeting]]:
+    """Meetings held but with minutes not yet justerade (kansli and styrelse)."""
+    if not user.roles & {Role.KANSLI, Role.STYRELSE}:
+        return 0, []
+    rows = db.session.execute(
+        select(Meeting, func.count().over())
+        .where(Meeting.signed_at.is_(None), Meeting.date <= today)
+        .order_by(Meeting.date.desc(), Meeting.id.desc())
+        .limit(ITEMS_PER_GROUP)
+    ).all()
+    return (rows[0][1] if rows else 0), [row[0] for row in rows]
+
+
+def _newest_by_group(
+    user: User, app_groups: dict[str, tuple[str, ColumnElement[bool], dict]]
+) -> dict[str, list[Application]]:
+    """The newest few applications of every group, in one statement (a UNION ALL of each
+    group's own ``ORDER BY … LIMIT``)."""
+    visible = visible_to(user)
+    parts = []
+    for key, (_, condition, _) in app_groups.items():
+        newest = (
+            select(
+                Application.id.label("id"),
+                literal(key).label("grp"),
+                Application.updated_at.label("changed"),
+            )
+            .where(visible, condition)
+            .order_by(Application.updated_at.desc(), Application.id.desc())
+            .limit(ITEMS_PER_GROUP)
+            .subquery()
+        )
+        parts.append(select(newest.c.id, newest.c.grp, newest.c.changed))
+    picked = union_all(*parts).subquery()
+    rows = db.session.execute(
+        select(Application, picked.c.grp)
+        .join(picked, picked.c.id == Application.id)
+        .options(joinedload(Application.organisation))
+        .order_by(picked.c.changed.desc(), Application.id.desc())
+    ).all()
+    result: dict[str, list[Application]] = {key: [] for key in app_groups}
+    for application, key in rows:
+        result[key].append(application)
+    return result
+
+
+def _unread_group(user: User) -> Group:
+    total, unread = _unread_comments(user)
+    return Group(
+        key="olasta",
+        heading="Ansökningar med kommentarer du inte har läst",
+        count=total,
+        items=[
+            Item(
+                text=_title(application),
+                href=url_for("review.comments", application_id=application.id),
+                note=f"{n} oläst{'a' if n > 1 else ''} kommentar{'er' if n > 1 else ''}",
+            )
+            for application, n in unread
+        ],
+    )
+
+
+def work_list(user: User, today: date | None = None) -> list[Group]:
+    """The viewer's *Att göra*, in a fixed number of statements (see the module docstring)."""
+    today = today or _today()
+    groups: list[Group] = []
+    app_groups = _application_groups(user)
+    if app_groups:
+        counts = db.session.execute(
+            select(
+                *[
+                    func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(key)
+                    for key, (_, condition, _) in app_groups.items()
+                ]
+            ).where(visible_to(user), or_(*[c for _, c, _ in app_groups.values()]))
+        ).one()
+        newest = _newest_by_group(user, app_groups)
+        for key, (heading, _, args) in app_groups.items():
+            groups.append(
+                Group(
+                    key=key,
+                    heading=heading,
+                    count=int(getattr(counts, key)),
+                    href=url_for("applications.index", **args),
+                    items=[
+                        Item(
+                            text=_title(application),
+                            href=url_for("applications.show", application_id=application.id),
+                            note=application.organisation.name
+                            if application.organisation
+                            else None,
+                        )
+                        for application in newest[key]
+                    ],
+                )
+            )
+    if user.roles & COMMENTERS:
+        groups.append(_unread_group(user))
+    followup = _followup_counts(user, today)
+    headings = {
+        "rapporter_granska": ("Rapporter att granska", "followup_lists.index"),
+        "rekvisitioner": ("Rekvisitioner att besluta eller betala ut", "followup_lists.index"),
+        "rapporter_skriva": ("Rapporter att skriva eller komplettera", None),
+    }
+    for key, (n, _oldest) in followup.items():
+        heading, endpoint = headings[key]
+        href = (
+            url_for(endpoint)
+            if endpoint
+            else url_for(
+                "applications.index",
+                status=Status.PAGAENDE.value,
+                organisation=user.organisation_id,
+            )
+        )
+        groups.append(Group(key=key, heading=heading, count=n, href=href))
+    minutes_total, meetings = _unsigned_minutes(user, today)
+    if user.roles & {Role.KANSLI, Role.STYRELSE}:
+        groups.append(
+            Group(
+                key="justera",
+                heading="Protokoll att justera",
+                count=minutes_total,
+                href=url_for("meetings.index"),
+                items=[
+                    Item(
+                        text=f"Sammanträde {meeting.date.isoformat()}",
+                        href=url_for("meetings.show", meeting_id=meeting.id),
+                    )
+                    for meeting in meetings
+                ],
+            )
+        )
+    return groups
+
+
+def _title(application: Application) -> str:
+    if application.diarienummer:
+        return f"{application.diarienummer} {application.display_title}"
+    return application.display_title
