@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from finsam_ansokan.accounts.guard import fresh_auth_required
 from finsam_ansokan.applications import overview_parts
 from finsam_ansokan.applications.loaders import visible_or_404
 from finsam_ansokan.applications.models import Application
@@ -387,6 +388,7 @@ def _payment_page(payment: PaymentRequest, message_form=None, paid_form=None, st
 
 @bp.post("/rekvisitioner/<int:payment_id>/godkann")
 @require("manage_followup")
+@fresh_auth_required
 def approve_payment(application_id: int, payment_id: int):
     application = _application(application_id)
     payment = _payment(application, payment_id)

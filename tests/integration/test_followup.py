@@ -605,3 +605,27 @@ def test_a_number_that_is_not_a_number_is_refused_in_swedish(client, login, peop
     assert response.status_code == 400
     assert "Inte ett giltigt heltal" in response.text
     assert "Not a valid" not in response.text
+
+
+def test_approving_a_payment_asks_the_kansli_to_prove_it_is_them_again(
+    client, login, people, project
+):
+    """Approving a payment is one of the most sensitive actions (issue 14): after
+    FRESH_AUTH_MINUTES the kansli must give password and code again; nothing is approved."""
+    from datetime import timedelta
+
+    from finsam_ansokan.accounts import sessions
+    from finsam_ansokan.core.timeutil import utcnow
+
+    payment = _pay(project, people["owner"], "100000")
+    login(people["kansli"])
+    row = db.session.scalars(
+        select(sessions.UserSession).where(sessions.UserSession.user_id == people["kansli"].id)
+    ).first()
+    row.authenticated_at = utcnow() - timedelta(hours=1)
+    db.session.flush()
+    response = client.post(f"{_base(project)}/rekvisitioner/{payment.id}/godkann")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/konto/bekrafta?next=")
+    db.session.refresh(payment)
+    assert payment.status == PaymentStatus.INSKICKAD
