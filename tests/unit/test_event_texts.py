@@ -8,11 +8,14 @@ from types import SimpleNamespace
 
 import pytest
 
+from finsam_ansokan.applications import finality
 from finsam_ansokan.core.events import EVENT_TEXTS, record_event
 from finsam_ansokan.review.history import describe, detail
 from finsam_ansokan.review.models import AssessmentStage
 
 PACKAGE = Path(__file__).resolve().parents[2] / "finsam_ansokan"
+#: Event kinds the code names by a constant rather than a literal.
+NAMED_KINDS = {"finality.FINAL_EVENT_KIND": finality.FINAL_EVENT_KIND}
 
 
 def _strings(node: ast.AST) -> set[str]:
@@ -28,6 +31,8 @@ def _strings(node: ast.AST) -> set[str]:
         )
         if tail == "_recorded":
             return {f"{stage.value}_recorded" for stage in AssessmentStage}
+    if ast.unparse(node) in NAMED_KINDS:
+        return {NAMED_KINDS[ast.unparse(node)]}
     raise AssertionError(f"an event kind the test cannot read: {ast.unparse(node)}")
 
 
