@@ -15,7 +15,7 @@ from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications import finality
 from finsam_ansokan.applications import services as application_services
 from finsam_ansokan.applications.status import Status
-from finsam_ansokan.budget import services as budget
+from finsam_ansokan.budget import ledger as budget
 from finsam_ansokan.budget.models import FrameGrant
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.timeutil import today
@@ -100,7 +100,7 @@ def _check_nothing_unjusterat_reaches_the_applicant(applications) -> None:
         shown = services.decisions_for(application, applicant)
         assert all(d.agenda_item.meeting.is_signed for d in shown)
         pending_meetings = {f"meeting:{d.agenda_item.meeting_id}" for d in pending}
-        for event in timeline(application, applicant):
+        for event in (entry.event for entry in timeline(application, applicant)):
             if event.kind in finality.DECISION_EVENT_KINDS:
                 assert event.subject not in pending_meetings
 

@@ -279,7 +279,13 @@ def test_the_applicant_sees_no_outcome_paragraph_or_jav_before_justering(login, 
     applicant = application.created_by
 
     def shown():
-        texts = [e.message or "" for e in timeline(application, applicant)]
+        texts = [
+            f"{e.text} {e.detail or ''} {e.event.message or ''}"
+            for e in timeline(application, applicant)
+        ]
+            f"{e.text} {e.detail or ''} {e.event.message or ''}"
+            for e in timeline(application, applicant)
+        ]
         client = login(applicant)
         pages = [
             client.get(f"/ansokningar/{application.id}").get_data(as_text=True),
@@ -299,4 +305,4 @@ def test_the_applicant_sees_no_outcome_paragraph_or_jav_before_justering(login, 
     assert "Delvis beviljad" in after and "jäv" in after and "§ 4" in after
     assert "333" in after
     # the board read it all along
-    assert "jäv" in " ".join(e.message or "" for e in timeline(application, chair))
+    assert "jäv" in " ".join(e.event.message or "" for e in timeline(application, chair))

@@ -58,7 +58,7 @@ def test_production_refuses_to_start_without_a_real_secret_key():
 
 
 def test_the_event_log_refuses_updates_and_deletes(app_ctx):
-    event = record_event("test_event", message="original")
+    event = record_event("meeting_created", message="original")
     db.session.flush()
     for statement in (
         text("UPDATE events SET message = 'changed' WHERE id = :id"),

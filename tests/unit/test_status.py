@@ -28,9 +28,10 @@ def test_request_for_more_information_returns_to_applicant_and_resubmission_back
 @pytest.mark.parametrize(
     "action", [Action.GRANT, Action.GRANT_PART, Action.REJECT, Action.SEND_BACK]
 )
-def test_only_a_case_ready_for_decision_can_be_decided(action):
+def test_only_a_case_decided_at_a_meeting_gets_its_outcome_at_justering(action):
+    assert target_of(Status.KLAR_FOR_BESLUT, Action.DECIDE) is Status.BESLUTAD
     for status in Status:
-        if status is Status.KLAR_FOR_BESLUT:
+        if status is Status.BESLUTAD:
             target_of(status, action)
         else:
             with pytest.raises(StateTransitionError):
@@ -46,15 +47,15 @@ def test_a_decided_application_cannot_be_withdrawn():
 def test_final_statuses_allow_nothing_more():
     for status in (Status.ATERKALLAD, Status.AVSLUTAD):
         assert allowed_actions(status) == []
-    # a rejection can only be undone while the minutes are unsigned (meetings service)
-    assert allowed_actions(Status.AVSLAGEN) == [Action.REOPEN]
+    # an outcome is final: a decision can only be undone before justering (Beslutad)
+    assert allowed_actions(Status.AVSLAGEN) == []
 
 
 def test_changing_a_decision_returns_the_case_to_klar_for_beslut():
-    for status in (Status.BEVILJAD, Status.DELVIS_BEVILJAD, Status.AVSLAGEN):
-        assert target_of(status, Action.REOPEN) is Status.KLAR_FOR_BESLUT
-    with pytest.raises(StateTransitionError):
-        target_of(Status.PAGAENDE, Action.REOPEN)
+    assert target_of(Status.BESLUTAD, Action.REOPEN) is Status.KLAR_FOR_BESLUT
+    for status in (Status.BEVILJAD, Status.DELVIS_BEVILJAD, Status.AVSLAGEN, Status.PAGAENDE):
+        with pytest.raises(StateTransitionError):
+            target_of(status, Action.REOPEN)
 
 
 def test_every_status_is_reachable_from_a_draft():
