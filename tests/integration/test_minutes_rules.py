@@ -283,9 +283,6 @@ def test_the_applicant_sees_no_outcome_paragraph_or_jav_before_justering(login, 
             f"{e.text} {e.detail or ''} {e.event.message or ''}"
             for e in timeline(application, applicant)
         ]
-            f"{e.text} {e.detail or ''} {e.event.message or ''}"
-            for e in timeline(application, applicant)
-        ]
         client = login(applicant)
         pages = [
             client.get(f"/ansokningar/{application.id}").get_data(as_text=True),
