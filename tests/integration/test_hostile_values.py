@@ -176,8 +176,8 @@ def test_the_excel_export_holds_no_formula_and_keeps_numbers_as_numbers(client, 
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
     titles = {c.value for c in cells if isinstance(c.value, str)}
-    for title in FORMULAS:
-        assert "'" + title in titles, title
+    for title in FORMULAS:  # (XML reads a carriage return back as a line feed)
+        assert "'" + title.replace("\r", "\n") in titles, title
     headings = [c.value for c in sheet[1]]
     requested = headings.index("Sökt belopp")
     amounts = [row[requested].value for row in sheet.iter_rows(min_row=2)]
