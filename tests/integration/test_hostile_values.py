@@ -76,9 +76,7 @@ def test_a_title_is_one_line_whatever_was_posted(client, factory, login):
     )
 
 
-def test_a_nul_byte_in_a_meeting_text_field_is_dropped_not_a_server_error(
-    client, factory, login
-):
+def test_a_nul_byte_in_a_meeting_text_field_is_dropped_not_a_server_error(client, factory, login):
     factory.forbund()
     login(factory.user(Role.KANSLI))
     response = client.post(
@@ -144,9 +142,7 @@ def test_version_numbers_beyond_the_column_are_not_found(client, factory, login)
     owner = applicant(factory)
     application = draft(factory, owner)
     login(owner)
-    response = client.get(
-        f"/ansokningar/{application.id}/versioner/jamfor?fran={TOO_BIG}&till=-1"
-    )
+    response = client.get(f"/ansokningar/{application.id}/versioner/jamfor?fran={TOO_BIG}&till=-1")
     assert response.status_code == 404
 
 
