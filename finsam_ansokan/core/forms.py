@@ -6,7 +6,14 @@ from collections.abc import Iterable
 
 from flask import Flask
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectChoice, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from finsam_ansokan.core.errors import DomainError
@@ -26,7 +33,10 @@ def _text_filter(field_class: type):
     """The cleaning a text field of ``field_class`` gets (``core/text``), or None."""
     if not issubclass(field_class, StringField) or issubclass(field_class, PasswordField):
         return None  # not text, or a password (hashed, never stored or shown as typed)
-    clean = clean_multiline if issubclass(field_class, TextAreaField) else single_line
+    # a textarea, or a hidden field carrying a text from one page to the next (an import
+    # file's content), keeps its lines; what a user types on one line stays one line
+    multiline = issubclass(field_class, TextAreaField | HiddenField)
+    clean = clean_multiline if multiline else single_line
     return lambda value: clean(value) if isinstance(value, str) else value
 
 
@@ -35,8 +45,9 @@ class Form(FlaskForm):
 
     Every text field is cleaned as it is read, so no view or service sees what cannot be
     stored or shown: a textarea keeps tab and line breaks but no other control character
-    (a NUL byte is refused by PostgreSQL); a one-line field holds one line (CR/LF and tab
-    become a space), so a title can never split an e-mail header or a CSV row."""
+    (a NUL byte is refused by PostgreSQL), and so does a hidden field; a one-line field
+    holds one line (CR/LF and tab become a space), so a title can never split an e-mail
+    header or a CSV row."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
