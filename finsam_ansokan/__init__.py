@@ -27,6 +27,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
+    from .core.routing import register_converters
+
+    register_converters(app)  # before the blueprints: their <int:…> are then bounded
     register_blueprints(app)
     register_archive_contributors()
     register_outbox()

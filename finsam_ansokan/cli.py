@@ -125,8 +125,8 @@ def send_mail(limit: int) -> None:
     if not notifications.mail_configured():
         click.echo("MAIL_SERVER är inte satt: meddelandena stannar i utkorgen.")
         return
-    result = notifications.send_pending(limit=limit)
-    db.session.commit()
+    # each message is committed as soon as it is marked: a crash never sends one twice
+    result = notifications.send_pending(limit=limit, after_each=db.session.commit)
     click.echo(
         f"Skickade {result.sent}, misslyckades {result.failed} (försöker igen senare), "
         f"gav upp {result.given_up}."

@@ -19,6 +19,8 @@ from finsam_ansokan.applications import queries
 from finsam_ansokan.applications.status import Status
 from finsam_ansokan.budget import services as budget_services
 from finsam_ansokan.core.permissions import require
+from finsam_ansokan.core.routing import int_arg
+from finsam_ansokan.core.text import single_line
 
 from . import archive, csvfile, datasets, xlsx
 from .tables import Table
@@ -72,13 +74,6 @@ def budget_csv(year: int):
 # --- the application list ------------------------------------------------------------------------
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def list_filters(args: Mapping[str, str]) -> queries.Filters:
     """The list's filters from its query string (``status``, ``ar``, ``omrade``,
     ``organisation``, ``sortera``); unknown values are dropped, as on the list page."""
@@ -86,12 +81,12 @@ def list_filters(args: Mapping[str, str]) -> queries.Filters:
     sort = args.get("sortera")
     return queries.Filters(
         status=status if status in {s.value for s in Status} else None,
-        year=_int(args.get("ar")),
-        huvudomrade_id=_int(args.get("omrade")),
-        organisation_id=_int(args.get("organisation")),
+        year=int_arg(args.get("ar")),
+        huvudomrade_id=int_arg(args.get("omrade")),
+        organisation_id=int_arg(args.get("organisation")),
         sort=sort if sort in SORTS else "diarienummer",
         shared=bool(args.get("delade")),
-        q=(args.get("q") or "").strip()[:200] or None,
+        q=single_line(args.get("q") or "").strip()[:200] or None,
     )
 
 
