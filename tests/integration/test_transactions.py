@@ -176,9 +176,7 @@ def test_a_key_taken_by_a_concurrent_request_is_a_409_in_words_not_a_500(own_app
     assert _stored_areas(own_app, "Samtidigt område") == 0
 
 
-def test_a_failure_after_the_commit_does_not_claim_that_nothing_was_saved(
-    own_app, commit_failures
-):
+def test_a_failure_after_the_commit_does_not_claim_that_nothing_was_saved(own_app, commit_failures):
     response = own_app.test_client().post("/_test/Sparat trots fel/fel-efter-commit")
     page = response.get_data(as_text=True)
     assert response.status_code == 500
