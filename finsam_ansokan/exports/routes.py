@@ -44,7 +44,8 @@ def _xlsx(tables: list[Table], filename: str):
 
 
 def _csv(table: Table, filename: str):
-    return _download(csvfile.csv_bytes(table), f"{csvfile.MIMETYPE}; charset=utf-8", filename)
+    # a text/* mimetype gets its "; charset=utf-8" from werkzeug: once, not twice
+    return _download(csvfile.csv_bytes(table), csvfile.MIMETYPE, filename)
 
 
 # --- the budget overview -----------------------------------------------------------------------
