@@ -98,18 +98,12 @@ def own_app(isolated_app: Flask) -> Flask:
         db.session.flush()
         return "ok"
 
-    @app.post("/_test/<name>/fel-efter-commit")
+    @app.post("/_test/<name>/fel-<moment>-commit")
     @public
-    def _fails_after_commit(name):
+    def _fails_at_commit(name, moment):
+        """The connection is lost ``i`` (during) or ``efter`` (after) the commit."""
         _add_area(name)
-        g.fail_after_commit = True
-        return "ok"
-
-    @app.post("/_test/<name>/fel-i-commit")
-    @public
-    def _fails_in_commit(name):
-        _add_area(name)
-        g.fail_in_commit = True
+        g.setdefault({"i": "fail_in_commit", "efter": "fail_after_commit"}[moment], True)
         return "ok"
 
     return app
