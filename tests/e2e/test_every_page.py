@@ -144,25 +144,14 @@ class Visit:
 def _walk_data(factory) -> tuple[list[dict], dict[str, tuple[str, str]]]:
     """Sample objects in every state a page can show, and each role's login."""
     from finsam_ansokan.demo import load_demo
-    from finsam_ansokan.meetings import services as meetings
     from finsam_ansokan.meetings.models import Meeting
-    from finsam_ansokan.review import services as review_services
     from tests.integration.test_object_access import organisation_objects, url_values
 
     load_demo()
     kansli = db.session.scalar(select(User).where(User.email == "kansli@varend.example"))
-    # the demo's prepared case decided and the minutes signed: a decision page, signed minutes
-    meeting = db.session.scalars(select(Meeting)).one()
-    item = next(i for i in meeting.items if i.is_case)
-    meetings.record_decision(
-        item,
-        kind="bevilja",
-        amounts=review_services.requested_by_year(item.application),
-        motivation="Insatsen ryms inom ramen för kompetensutveckling.",
-        actor=kansli,
-    )
-    meetings.sign_off(meeting, actor=kansli)
-    decided = item.application
+    # the demo's justerade minutes and the case granted there: a decision page, signed minutes
+    meeting = next(m for m in db.session.scalars(select(Meeting)) if m.is_signed)
+    decided = next(i for i in meeting.items if i.is_case).application
     objects = organisation_objects(factory, "Granskningsbygdens kommun", kansli)
 
     # an editable draft (every section's form), a submitted case in beredning, a granted
