@@ -111,10 +111,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_archive_contributors() -> None:
-    """What the yearly archive holds: each area adds its documents (core/archive.py)."""
-    from .exports.archive import register_contributors
+    """What the yearly archive holds: each area adds its documents (core/archive.py); the
+    archive is built as a background job (core/jobs.py)."""
+    from .exports.archive import register_contributors, register_job
 
     register_contributors()
+    register_job()
 
 
 def register_outbox() -> None:
