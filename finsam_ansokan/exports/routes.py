@@ -30,8 +30,8 @@ from finsam_ansokan.budget import services as budget_services
 from finsam_ansokan.core import jobs
 from finsam_ansokan.core.permissions import require
 from finsam_ansokan.core.routing import int_arg
-from finsam_ansokan.core.text import single_line
 from finsam_ansokan.core.storage import StorageError
+from finsam_ansokan.core.text import single_line
 
 from . import archive, csvfile, datasets, xlsx
 from .forms import ArchiveRequestForm

@@ -11,9 +11,9 @@ import os
 import re
 import shutil
 import threading
-from urllib.parse import urlsplit
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import update
