@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from finsam_ansokan.core.forms import Form
 
 
-class ArchiveRequestForm(FlaskForm):
+class ArchiveRequestForm(Form):
     """Skapa arkivpaket: a button; the year is in the URL."""
