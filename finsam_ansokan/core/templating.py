@@ -5,11 +5,25 @@ Helpers that need an area (the förbund's name, the history's sentences) are add
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
+from markupsafe import Markup, escape
 
 from finsam_ansokan.core.money import format_money, format_number
 from finsam_ansokan.core.permissions import can
 from finsam_ansokan.core.timeutil import format_date, format_datetime
+
+
+_DATE_OR_AMOUNT = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?|\d{1,3}(?:[ \u00a0]\d{3})+ kr")
+
+
+def unbroken(text: object) -> Markup:
+    """Free text escaped, its dates and amounts kept on one line (``2027-02-28`` would
+    otherwise break at a hyphen in a narrow column)."""
+    return Markup(
+        _DATE_OR_AMOUNT.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', str(escape(text)))
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -17,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["unbroken"] = unbroken
     app.jinja_env.globals["can"] = can
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -88,7 +88,17 @@ DOWNLOADS = {
 
 #: GET endpoints that are never an HTML page for anyone: the health check, and the budget's
 #: front door, which redirects to a year's overview.
-NOT_PAGES = {"main.healthz", "budget.index", *DOWNLOADS}
+NOT_PAGES = {
+    "main.healthz",
+    "budget.index",
+    *DOWNLOADS,
+    # redirects to and from the identity provider (tests/integration/test_oidc.py)
+    "auth.oidc_start",
+    "auth.oidc_callback",
+    # reached only half-way through a sign-in: every kansli and admin sign-in of the
+    # browser tests passes it (login_as), test_login_journey checks it with axe
+    "auth.second_factor",
+}
 
 #: Query strings a page needs to be a page (the comparison of two versions).
 QUERIES = {"applications.compare_versions": "?fran=1&till=1"}
@@ -143,6 +153,7 @@ class Visit:
 
 def _walk_data(factory) -> tuple[list[dict], dict[str, tuple[str, str]]]:
     """Sample objects in every state a page can show, and each role's login."""
+    from finsam_ansokan.accounts.tokens import Purpose, make_token
     from finsam_ansokan.demo import load_demo
     from finsam_ansokan.meetings.models import Meeting
     from tests.integration.test_object_access import organisation_objects, url_values
@@ -164,6 +175,11 @@ def _walk_data(factory) -> tuple[list[dict], dict[str, tuple[str, str]]]:
     for application in (objects["project"], decided):
         value_sets.append({**value_sets[-1], "application_id": [application.id]})
     value_sets[-1]["meeting_id"] = [m.id for m in meetings]
+    # the pages behind an invitation and a reset link, each with a link that works
+    owner = objects["owner"]
+    links = [make_token(owner, Purpose.INVITATION), make_token(owner, Purpose.RESET)]
+    for values in value_sets:
+        values["token"] = links
     logins = {role.value: (email, DEMO_PASSWORD) for email, _name, (role,), _org in USERS}
     logins[Role.SOKANDE.value] = (objects["owner"].email, PASSWORD)
     return value_sets, logins

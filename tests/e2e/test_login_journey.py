@@ -2,7 +2,7 @@
 
 import pytest
 
-from finsam_ansokan.demo import USERS
+from finsam_ansokan.demo import DEMO_PASSWORD, USERS
 
 from .conftest import assert_accessible, login_as, logout
 
@@ -17,6 +17,23 @@ def test_the_login_page_is_accessible_and_rejects_a_wrong_password(page):
     )
     assert page.get_by_label("E-postadress").input_value() == "sokande@varend.example"
     assert_accessible(page, "login-error")
+
+
+def test_the_second_step_of_a_sign_in_reflows_at_320_px_and_says_what_went_wrong(page):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto("/logga-in")
+    page.get_by_label("E-postadress").fill("kansli@varend.example")
+    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/logga-in/kod")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(page, "second-factor")
+    page.get_by_label("Engångskod").fill("000000")
+    page.get_by_role("button", name="Logga in").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(page, "second-factor-error")
 
 
 @pytest.mark.parametrize(

@@ -91,3 +91,13 @@ def test_every_text_field_of_a_form_is_cleaned_and_passwords_are_left_alone(app)
 )
 def test_a_number_from_a_query_string_is_an_id_in_the_columns_range_or_nothing(value, number):
     assert int_arg(value) == number
+
+
+def test_dates_and_amounts_in_free_text_stay_on_one_line_and_the_rest_is_escaped():
+    from finsam_ansokan.core.templating import unbroken
+
+    html = str(unbroken("Senast 2027-02-28, <b>1 065 500 kr</b> kvar"))
+    assert html == (
+        'Senast <span class="nowrap">2027-02-28</span>, &lt;b&gt;'
+        '<span class="nowrap">1 065 500 kr</span>&lt;/b&gt; kvar'
+    )
