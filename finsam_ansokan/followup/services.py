@@ -41,8 +41,7 @@ from finsam_ansokan.core.money import ZERO, format_money
 from finsam_ansokan.core.timeutil import today as _today
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
-from finsam_ansokan.notifications.models import NotificationKind
-from finsam_ansokan.notifications.services import notify
+from finsam_ansokan.notifications import services as notifications
 
 from . import policy
 from .models import PaymentRequest, Report, ReportCost
@@ -520,6 +519,7 @@ def submit_report(report: Report, *, actor: User) -> None:
     report.submitted_at = utcnow()
     report.submitted_by_id = actor.id
     db.session.flush()
+    notifications.report_submitted(report)
 
 
 def request_more(report: Report, message: str | None, *, actor: User) -> None:
@@ -530,14 +530,7 @@ def request_more(report: Report, message: str | None, *, actor: User) -> None:
     report.kansli_message = message
     report.decided_at, report.decided_by_id = utcnow(), actor.id
     db.session.flush()
-    notify(
-        NotificationKind.KOMPLETTERING,
-        _project_owners(report.application),
-        subject=f"Komplettera {report.kind_label.lower()}: {report.application.display_title}",
-        body=f"Kansliet ber om komplettering av {report.kind_label.lower()}en:\n\n{message}",
-        application=report.application,
-        exclude=actor,
-    )
+    notifications.report_returned(report, _project_owners(report.application), actor=actor)
 
 
 def unsent_reports(application: Application, besides: Report | None = None) -> list[Report]:
@@ -568,6 +561,12 @@ def approve_report(report: Report, *, actor: User) -> Closing | None:
     report.decided_at, report.decided_by_id = utcnow(), actor.id
     report.kansli_message = None
     db.session.flush()
+    notifications.report_approved(
+        report,
+        _project_owners(application),
+        actor=actor,
+        returned=closing.returned if closing is not None else None,
+    )
     return closing
 
 
@@ -680,6 +679,7 @@ def request_payment(application: Application, data: PaymentData, *, actor: User)
         message=f"Rekvisition av {format_money(data.amount)} för {data.year}.",
         data={"year": data.year, "amount": str(data.amount)},
     )
+    notifications.payment_requested(payment)
     return payment
 
 
@@ -703,6 +703,7 @@ def approve_payment(payment: PaymentRequest, *, actor: User) -> None:
     _change_payment(payment, PaymentAction.APPROVE, actor=actor)
     payment.decided_by_id, payment.decided_at = actor.id, utcnow()
     db.session.flush()
+    notifications.payment_approved(payment, _project_owners(payment.application), actor=actor)
 
 
 def return_payment(payment: PaymentRequest, message: str | None, *, actor: User) -> None:
@@ -713,14 +714,7 @@ def return_payment(payment: PaymentRequest, message: str | None, *, actor: User)
     payment.decided_by_id, payment.decided_at = actor.id, utcnow()
     payment.kansli_message = message
     db.session.flush()
-    notify(
-        NotificationKind.KOMPLETTERING,
-        _project_owners(payment.application),
-        subject=f"Rekvisitionen återfördes: {payment.application.display_title}",
-        body=f"Kansliet har återfört rekvisitionen av {format_money(payment.amount)}:\n\n{message}",
-        application=payment.application,
-        exclude=actor,
-    )
+    notifications.payment_returned(payment, _project_owners(payment.application), actor=actor)
 
 
 def record_payment(payment: PaymentRequest, paid_on: date | None, *, actor: User) -> None:
@@ -731,6 +725,7 @@ def record_payment(payment: PaymentRequest, paid_on: date | None, *, actor: User
     _change_payment(payment, PaymentAction.PAY, actor=actor)
     payment.paid_on = paid_on
     db.session.flush()
+    notifications.payment_paid(payment, _project_owners(payment.application), actor=actor)
 
 
 def payments_for(application: Application) -> list[PaymentRequest]:
@@ -824,27 +819,13 @@ def send_reminders(today: date | None = None) -> ReminderResult:
         .order_by(Report.id)
     ).all()
     for report in reports:
-        application = report.application
-        what = f"{report.kind_label.lower()}en för {application.display_title}"
         if report.due_date < today and report.reminded_overdue_on is None:
-            notify(
-                NotificationKind.REPORT_OVERDUE,
-                _project_owners(application),
-                subject=f"Försenad {report.kind_label.lower()}: {application.display_title}",
-                body=f"Sista dag för {what} var {report.due_date.isoformat()}. "
-                "Skicka in rapporten så snart som möjligt.",
-                application=application,
-            )
+            notifications.report_reminder(report, _project_owners(report.application), overdue=True)
             report.reminded_overdue_on = today
             result.overdue += 1
         elif report.due_date >= today and report.reminded_due_on is None:
-            notify(
-                NotificationKind.REPORT_DUE,
-                _project_owners(application),
-                subject=f"{report.kind_label} ska lämnas {report.due_date.isoformat()}: "
-                f"{application.display_title}",
-                body=f"Påminnelse: {what} ska lämnas senast {report.due_date.isoformat()}.",
-                application=application,
+            notifications.report_reminder(
+                report, _project_owners(report.application), overdue=False
             )
             report.reminded_due_on = today
             result.due_soon += 1

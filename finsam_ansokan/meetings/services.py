@@ -852,6 +852,10 @@ def add_signatory(
         subject=f"meeting:{meeting.id}",
         message=f"{signatory.display_name} är {role_enum.label.lower()} vid justeringen.",
     )
+    if attendance is not None and attendance.user is not None:
+        notifications.justering_asked(
+            meeting, [attendance.user], role_label=role_enum.label, actor=actor
+        )
     return signatory
 
 

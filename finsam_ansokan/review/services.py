@@ -14,6 +14,7 @@ from finsam_ansokan.accounts.models import User
 from finsam_ansokan.applications import finality, queries
 from finsam_ansokan.applications import services as application_services
 from finsam_ansokan.applications.models import Application, ApplicationVersion
+from finsam_ansokan.applications.sections import SECTIONS_BY_SLUG
 from finsam_ansokan.applications.status import Action, Status
 from finsam_ansokan.core.database import dialect_insert
 from finsam_ansokan.core.errors import DomainError, NotAllowed
@@ -65,6 +66,8 @@ def set_shared(application: Application, shared: bool, *, actor: User) -> None:
         if shared
         else "Delningen med beredningsgruppen togs bort.",
     )
+    if shared:
+        notifications.draft_shared(application, actor=actor)
 
 
 # --- comments -------------------------------------------------------------------------------------
@@ -118,7 +121,8 @@ def add_comment(
         application=application,
         data={"comment_id": comment.id, "section": comment.section, "internal": internal},
     )
-    notifications.comment_added(comment, application)
+    section_title = SECTIONS_BY_SLUG[comment.section].title if comment.section else None
+    notifications.comment_added(comment, application, section_title)
     return comment
 
 
