@@ -1,5 +1,5 @@
-"""Downloads: the budget overview and the application list as Excel and CSV, and the
-yearly archive package.
+"""Downloads: the budget overview and the application list as Excel and CSV, the statistics
+as Excel, and the yearly archive package.
 
 An export is another format of a page, so it needs the page's capability and shows the
 same rows: the list export goes through ``queries.visible_to`` like the list.
@@ -19,6 +19,7 @@ from finsam_ansokan.applications import queries
 from finsam_ansokan.applications.status import Status
 from finsam_ansokan.budget import services as budget_services
 from finsam_ansokan.core.permissions import require
+from finsam_ansokan.statistics import services as statistics
 
 from . import archive, csvfile, datasets, xlsx
 from .tables import Table
@@ -109,6 +110,20 @@ def applications_xlsx():
 @require("view_application")
 def applications_csv():
     return _csv(_applications_table(), "ansokningar.csv")
+
+
+# --- the statistics ------------------------------------------------------------------------------
+
+
+@bp.get("/statistik/export.xlsx")
+@require("view_statistics")
+def statistics_xlsx():
+    chosen = statistics.selection(flask_request.args)
+    suffix = f"-omrade-{chosen.area_id}" if chosen.area_id else ""
+    return _xlsx(
+        datasets.statistics_tables(statistics.statistics_for(chosen)),
+        f"statistik-{chosen.year}{suffix}.xlsx",
+    )
 
 
 # --- the yearly archive ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from finsam_ansokan.accounts.models import User, UserRole
 from finsam_ansokan.accounts.roles import Role
@@ -224,6 +224,31 @@ def paid_by_area(year: int):
 
 
 # --- the schedule ------------------------------------------------------------------------------
+
+
+#: The reports whose figures count (participants, förbrukat): those the kansli approved.
+APPROVED_REPORT = Report.status == ReportStatus.GODKAND.value
+
+
+def participant_sums() -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """*Deltagare*: SUM of women and of men over the approved reports of the enclosing
+    query (each report counts the participants of its period, so one person may be in
+    two reports). The statistics (per huvudområde and year) and the application list's
+    export (per case) both sum with this."""
+    return (
+        func.coalesce(func.sum(Report.participants_women), 0),
+        func.coalesce(func.sum(Report.participants_men), 0),
+    )
+
+
+def participants_by_application(application_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(women, men) of the approved reports of each of many applications, in one query."""
+    rows = db.session.execute(
+        select(Report.application_id, *participant_sums())
+        .where(APPROVED_REPORT, Report.application_id.in_(application_ids))
+        .group_by(Report.application_id)
+    ).all()
+    return {application_id: (int(w), int(m)) for application_id, w, m in rows}
 
 
 def reports_for(application: Application) -> list[Report]:
