@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.core.timeutil import utcnow
+from finsam_ansokan.extensions import db
 from finsam_ansokan.followup.models import Report
 from finsam_ansokan.meetings import services as meetings
 from finsam_ansokan.statistics import services as statistics
-from finsam_ansokan.extensions import db
 
 from . import statistics_data
 from .meetings_helpers import YEAR as MEETING_YEAR
