@@ -20,7 +20,7 @@ Services flush but never commit: the route commits once.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -472,6 +472,26 @@ def save_report(report: Report, data: ReportData, *, actor: User) -> Report:
             cost.amount = amount
     db.session.flush()
     return report
+
+
+@dataclass(frozen=True)
+class ReportTotals:
+    """The totals the report form shows: participants and money used, summed from what was
+    typed (None while nothing is); the form's script previews the same while typing."""
+
+    participants: int | None
+    used: Decimal | None
+
+
+def report_totals(
+    women: int | None, men: int | None, used: Iterable[Decimal | None]
+) -> ReportTotals:
+    amounts = [amount for amount in used if amount is not None]
+    counts = [count for count in (women, men) if count is not None]
+    return ReportTotals(
+        participants=sum(counts) if counts else None,
+        used=sum(amounts, ZERO) if amounts else None,
+    )
 
 
 def report_years(
