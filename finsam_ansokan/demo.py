@@ -210,7 +210,6 @@ COMPLETE_TEXT = dict(
 
 def _demo_applications(users: dict, members: dict, areas: list, year: int) -> None:
     applicant = users[Role.SOKANDE]
-    beredning = users[Role.BEREDNING]
     kansli = users[Role.KANSLI]
     start, end = date(year, 3, 1), date(year, 12, 31)
 
@@ -235,44 +234,10 @@ def _demo_applications(users: dict, members: dict, areas: list, year: int) -> No
     )
     _submit(submitted, applicant)
 
-    in_review = _application(
-        applicant,
-        members,
-        areas[2],
-        year,
-        title="Arbetsträning med stöd",
-        start_date=start,
-        end_date=end,
-        **COMPLETE_TEXT,
-    )
-    _submit(in_review, applicant)
-    application_services.transition(in_review, Action.START_REVIEW, actor=beredning)
-
-    ready = _application(
-        applicant,
-        members,
-        areas[1],
-        year,
-        title="Gemensam kompetensdag om psykisk ohälsa",
-        start_date=start,
-        end_date=end,
-        **COMPLETE_TEXT,
-    )
-    _submit(ready, applicant)
-    application_services.transition(ready, Action.START_REVIEW, actor=beredning)
+    in_review = _in_review(users, members, areas[2], year, "Arbetsträning med stöd")
+    ready = _in_review(users, members, areas[1], year, "Gemensam kompetensdag om psykisk ohälsa")
     _propose(ready, kansli)
-    decided = _application(
-        applicant,
-        members,
-        areas[0],
-        year,
-        title="Samverkansteam för unga vuxna",
-        start_date=start,
-        end_date=end,
-        **COMPLETE_TEXT,
-    )
-    _submit(decided, applicant)
-    application_services.transition(decided, Action.START_REVIEW, actor=beredning)
+    decided = _in_review(users, members, areas[0], year, "Samverkansteam för unga vuxna")
     _propose(decided, kansli)
     _settings(kansli)
     _spring(users, members, areas, year)  # justerat first: minutes go in date order
@@ -298,16 +263,22 @@ def _propose(application: Application, kansli: User) -> None:
 def _justerat_meeting(users: dict, members: dict, decided: Application) -> None:
     """A meeting ten days ago: the case granted, the minutes justerade by the chair and the
     secretary in the system and by a justerare on paper; its anslag is on the anslagstavla."""
+    _granted_at(users, members, today() - timedelta(days=10), [decided])
+
+
+def _granted_at(users: dict, members: dict, day: date, cases: list[Application]) -> None:
+    """A board meeting on ``day`` that granted ``cases`` what they asked for, justerat."""
     kansli, chair = users[Role.KANSLI], users[Role.STYRELSE]
-    meeting = _board_meeting(users, members, today() - timedelta(days=10))
-    item = meetings.add_case(meeting, decided, actor=kansli)
-    meetings.record_decision(
-        item,
-        kind="bevilja",
-        amounts=review_services.requested_by_year(decided),
-        villkor="att insatsen registreras i SUS",
-        actor=chair,
-    )
+    meeting = _board_meeting(users, members, day)
+    for case in cases:
+        item = meetings.add_case(meeting, case, actor=kansli)
+        meetings.record_decision(
+            item,
+            kind="bevilja",
+            amounts=review_services.requested_by_year(case),
+            villkor="att insatsen registreras i SUS",
+            actor=chair,
+        )
     _justera(meeting, users)
 
 
@@ -368,6 +339,32 @@ def _board_meeting(users: dict, members: dict, day):
     return meeting
 
 
+def _in_review(
+    users: dict,
+    members: dict,
+    area: Huvudomrade,
+    year: int,
+    title: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> Application:
+    """A complete application, submitted and taken up for beredning."""
+    applicant = users[Role.SOKANDE]
+    application = _application(
+        applicant,
+        members,
+        area,
+        year,
+        title=title,
+        start_date=start or date(year, 3, 1),
+        end_date=end or date(year, 12, 31),
+        **COMPLETE_TEXT,
+    )
+    _submit(application, applicant)
+    application_services.transition(application, Action.START_REVIEW, actor=users[Role.BEREDNING])
+    return application
+
+
 def _submit(application: Application, actor: User) -> None:
     """Submit through the one submission service, as the applicant would."""
     db.session.flush()
@@ -394,7 +391,7 @@ def _settings(kansli: User) -> None:
 def _spring(users: dict, members: dict, areas: list, year: int) -> None:
     """A board meeting early in the year (or three weeks ago, early in January) that granted
     three projects, justerat; then their reports and rekvisitioner through the year."""
-    applicant, kansli, chair = users[Role.SOKANDE], users[Role.KANSLI], users[Role.STYRELSE]
+    kansli = users[Role.KANSLI]
     now = today()
     meeting_day = min(date(year, 2, 10), now - timedelta(days=20))
     # the projects run from March (or from whatever has begun, early in the year)
@@ -404,31 +401,10 @@ def _spring(users: dict, members: dict, areas: list, year: int) -> None:
         end = date(year, 12, 31)
         if plan == "closed":  # a shorter project, over by now where the year allows
             end = max(start + timedelta(days=30), min(date(year, 10, 31), now))
-        project = _application(
-            applicant,
-            members,
-            areas[area],
-            year,
-            title=title,
-            start_date=start,
-            end_date=end,
-            **COMPLETE_TEXT,
-        )
-        _submit(project, applicant)
-        application_services.transition(project, Action.START_REVIEW, actor=users[Role.BEREDNING])
+        project = _in_review(users, members, areas[area], year, title, start, end)
         _propose(project, kansli)
         projects.append((project, plan))
-    meeting = _board_meeting(users, members, meeting_day)
-    for project, _ in projects:
-        item = meetings.add_case(meeting, project, actor=kansli)
-        meetings.record_decision(
-            item,
-            kind="bevilja",
-            amounts=review_services.requested_by_year(project),
-            villkor="att insatsen registreras i SUS",
-            actor=chair,
-        )
-    _justera(meeting, users)
+    _granted_at(users, members, meeting_day, [project for project, _ in projects])
     for project, plan in projects:
         followup.create_schedule(project, actor=kansli)
         _follow_up(project, plan, users, year)
@@ -568,19 +544,7 @@ def _komplettering(users: dict, members: dict, areas: list, year: int) -> None:
     """One case asked for komplettering and answered (back in beredning), and one whose
     request the applicant has still to answer."""
     applicant, beredning = users[Role.SOKANDE], users[Role.BEREDNING]
-    start, end = date(year, 3, 1), date(year, 12, 31)
-    answered = _application(
-        applicant,
-        members,
-        areas[0],
-        year,
-        title="Stöd till arbetsgivare",
-        start_date=start,
-        end_date=end,
-        **COMPLETE_TEXT,
-    )
-    _submit(answered, applicant)
-    application_services.transition(answered, Action.START_REVIEW, actor=beredning)
+    answered = _in_review(users, members, areas[0], year, "Stöd till arbetsgivare")
     review_services.request_information(
         answered,
         actor=beredning,
@@ -598,18 +562,7 @@ def _komplettering(users: dict, members: dict, areas: list, year: int) -> None:
     )
     _submit(answered, applicant)
 
-    waiting = _application(
-        applicant,
-        members,
-        areas[1],
-        year,
-        title="Digital vägledning",
-        start_date=start,
-        end_date=end,
-        **COMPLETE_TEXT,
-    )
-    _submit(waiting, applicant)
-    application_services.transition(waiting, Action.START_REVIEW, actor=beredning)
+    waiting = _in_review(users, members, areas[1], year, "Digital vägledning")
     review_services.request_information(
         waiting,
         actor=beredning,

@@ -252,49 +252,36 @@ def _payment_message(name: str, payment, link_text: str) -> Message:
     )
 
 
+def _to_kansli(kind: NotificationKind, message: Message, application) -> None:
+    queue(kind, users_with_roles(Role.KANSLI), message, application=application)
+
+
+def _to_owners(
+    kind: NotificationKind, owners: Iterable[User], message: Message, application, actor: User
+) -> None:
+    queue(kind, owners, message, application=application, exclude=actor)
+
+
 def payment_requested(payment) -> None:
     """A rekvisition handed in, to the kansli."""
     message = _payment_message("payment_requested", payment, "Granska rekvisitionen")
-    queue(
-        NotificationKind.PAYMENT_REQUESTED,
-        users_with_roles(Role.KANSLI),
-        message,
-        application=payment.application,
-    )
+    _to_kansli(NotificationKind.PAYMENT_REQUESTED, message, payment.application)
 
 
 def payment_approved(payment, owners: Iterable[User], *, actor: User) -> None:
     message = _payment_message("payment_approved", payment, "Se rekvisitionen")
-    queue(
-        NotificationKind.PAYMENT_DECIDED,
-        owners,
-        message,
-        application=payment.application,
-        exclude=actor,
-    )
+    _to_owners(NotificationKind.PAYMENT_DECIDED, owners, message, payment.application, actor)
 
 
 def payment_paid(payment, owners: Iterable[User], *, actor: User) -> None:
     message = _payment_message("payment_paid", payment, "Se rekvisitionen")
-    queue(
-        NotificationKind.PAYMENT_DECIDED,
-        owners,
-        message,
-        application=payment.application,
-        exclude=actor,
-    )
+    _to_owners(NotificationKind.PAYMENT_DECIDED, owners, message, payment.application, actor)
 
 
 def payment_returned(payment, owners: Iterable[User], *, actor: User) -> None:
     """A rekvisition sent back with the kansli's message: something is asked of the owners."""
     message = _payment_message("payment_returned", payment, "Se rekvisitionen")
-    queue(
-        NotificationKind.KOMPLETTERING,
-        owners,
-        message,
-        application=payment.application,
-        exclude=actor,
-    )
+    _to_owners(NotificationKind.KOMPLETTERING, owners, message, payment.application, actor)
 
 
 def _report_message(name: str, report, link_text: str, **context) -> Message:
@@ -312,37 +299,20 @@ def _report_message(name: str, report, link_text: str, **context) -> Message:
 def report_submitted(report) -> None:
     """A report handed in, to the kansli."""
     message = _report_message("report_submitted", report, "Granska rapporten")
-    queue(
-        NotificationKind.REPORT_SUBMITTED,
-        users_with_roles(Role.KANSLI),
-        message,
-        application=report.application,
-    )
+    _to_kansli(NotificationKind.REPORT_SUBMITTED, message, report.application)
 
 
 def report_approved(report, owners: Iterable[User], *, actor: User, returned=None) -> None:
     """A report approved; for a slutrapport the project is closed and ``returned`` (year →
     amount) went back to the budget."""
     message = _report_message("report_approved", report, "Se rapporten", returned=returned)
-    queue(
-        NotificationKind.REPORT_DECIDED,
-        owners,
-        message,
-        application=report.application,
-        exclude=actor,
-    )
+    _to_owners(NotificationKind.REPORT_DECIDED, owners, message, report.application, actor)
 
 
 def report_returned(report, owners: Iterable[User], *, actor: User) -> None:
     """A report sent back with the kansli's message: something is asked of the owners."""
     message = _report_message("report_returned", report, "Komplettera rapporten")
-    queue(
-        NotificationKind.KOMPLETTERING,
-        owners,
-        message,
-        application=report.application,
-        exclude=actor,
-    )
+    _to_owners(NotificationKind.KOMPLETTERING, owners, message, report.application, actor)
 
 
 def report_reminder(report, owners: Iterable[User], *, overdue: bool) -> None:
