@@ -118,7 +118,7 @@ def test_the_budget_page_offers_the_downloads(year, factory, login):
 HEADINGS = (
     "Diarienummer", "Insats", "Sökande organisation", "Huvudområde", "Status",
     "Första budgetår", "Sista budgetår", "Sökt belopp", "Beviljat belopp", "Inskickad",
-    "Senast ändrad", "Beslutsdatum", "§", "Beslut", "Deltagare kvinnor", "Deltagare män",
+    "Senast ändrad", "Beslutsdatum", "Paragraf", "Beslut", "Deltagare kvinnor", "Deltagare män",
 )  # fmt: skip
 
 

@@ -105,12 +105,12 @@ def test_the_list_export_carries_years_decision_paragraph_outcome_and_participan
     assert row["Beviljat 2026"] == 250000 and row["Beviljat 2027"] == 200000
     assert row["Beviljat belopp"] == 450000
     assert row["Beslutsdatum"].date() == decided["meeting"].date
-    assert row["§"] == 4
+    assert row["Paragraf"] == 4
     assert row["Beslut"] == "Delvis beviljad"
     assert (row["Deltagare kvinnor"], row["Deltagare män"]) == (9, 6)
 
     other = rows["Avslagen idé"]
-    assert other["Beslut"] == "Avslagen" and other["§"] == 5
+    assert other["Beslut"] == "Avslagen" and other["Paragraf"] == 5
     assert other["Beviljat 2026"] is None and other["Deltagare kvinnor"] is None
 
 
@@ -121,18 +121,18 @@ def test_an_applicant_reads_no_outcome_paragraph_or_amount_before_justering(deci
     assert row["Insats"] == "Förstärkt KAA"
     assert row["Sökt 2026"] == 300000
     assert row["Beviljat 2026"] is None and row["Beviljat belopp"] is None
-    assert row["Beslutsdatum"] is None and row["§"] is None and row["Beslut"] is None
+    assert row["Beslutsdatum"] is None and row["Paragraf"] is None and row["Beslut"] is None
 
     justera_all(decided["meeting"], decided["kansli"])
     [row] = _by_heading(_sheets(login(owner).get("/ansokningar/export.xlsx"))["Ansökningar"])
-    assert row["Beslut"] == "Delvis beviljad" and row["§"] == 4
+    assert row["Beslut"] == "Delvis beviljad" and row["Paragraf"] == 4
     assert row["Beviljat 2026"] == 250000
 
 
 def test_the_board_reads_a_decision_before_justering_without_a_paragraph(decided, factory, login):
     sheets = _sheets(login(factory.user(Role.STYRELSE)).get("/ansokningar/export.xlsx"))
     row = next(r for r in _by_heading(sheets["Ansökningar"]) if r["Insats"] == "Förstärkt KAA")
-    assert row["Beslut"] == "Delvis beviljad" and row["§"] is None
+    assert row["Beslut"] == "Delvis beviljad" and row["Paragraf"] is None
     assert row["Beslutsdatum"].date() == decided["meeting"].date
 
 
