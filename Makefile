@@ -12,23 +12,46 @@ BENCHSTAMP := $(VENV)/.installed-bench
 # --ignore-scripts: it runs with the machine's Java, nothing is downloaded besides the jar
 NODESTAMP := node_modules/.installed
 
-.PHONY: run test lint install install-dev migrate demo serve clean e2e-browser bench bench-growth bench-capacity
+.PHONY: run test lint install install-dev lock migrate demo serve clean e2e-browser bench bench-growth bench-capacity
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+# Installs are reproducible: every package at the version and hash in requirements/*.lock
+# (compiled from pyproject.toml by `make lock`), the project itself editable without its
+# dependencies, built by the venv's own pinned setuptools (no build isolation, no download).
+LOCKS := requirements
+PIP_LOCKED := $(BIN)/python -m pip install --quiet --require-hashes --no-deps
+PIP_PROJECT := $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+BUILDSTAMP := $(VENV)/.installed-build
+
+# the venv with its own pip and setuptools at the pinned versions (venv brings old ones)
+$(BUILDSTAMP): $(LOCKS)/build.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP_LOCKED) -r $(LOCKS)/build.lock
 	touch $@
 
-$(DEVSTAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(STAMP): pyproject.toml $(LOCKS)/base.lock $(BUILDSTAMP)
+	$(PIP_LOCKED) -r $(LOCKS)/base.lock
+	$(PIP_PROJECT)
+	touch $@
+
+$(DEVSTAMP): pyproject.toml $(LOCKS)/dev.lock $(BUILDSTAMP)
+	$(PIP_LOCKED) -r $(LOCKS)/dev.lock
+	$(PIP_PROJECT)
 	touch $(STAMP) $@
 
-$(BENCHSTAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[bench]'
+$(BENCHSTAMP): pyproject.toml $(LOCKS)/bench.lock $(BUILDSTAMP)
+	$(PIP_LOCKED) -r $(LOCKS)/bench.lock
+	$(PIP_PROJECT)
 	touch $(STAMP) $@
+
+## lock: compile requirements/*.lock from pyproject.toml (after changing a dependency), with
+## uv from the dev extras; `make lock UPGRADE=--upgrade` moves every pin to the newest release
+UV_COMPILE = $(BIN)/uv pip compile --quiet --native-tls --universal --python-version 3.11 --generate-hashes $(UPGRADE)
+lock: $(DEVSTAMP)
+	$(UV_COMPILE) pyproject.toml -o $(LOCKS)/base.lock
+	$(UV_COMPILE) pyproject.toml --extra dev -c $(LOCKS)/base.lock -o $(LOCKS)/dev.lock
+	$(UV_COMPILE) pyproject.toml --extra bench -c $(LOCKS)/base.lock -o $(LOCKS)/bench.lock
+	$(UV_COMPILE) $(LOCKS)/build.in -o $(LOCKS)/build.lock
 
 $(NODESTAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund

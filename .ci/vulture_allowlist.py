@@ -16,6 +16,8 @@ _.alignment, _.ref
 _.transaction_rolled_back, _.transaction_keep
 # who decided, signed or resolved: written for the record, read by the archive and audits
 _.submitted_by_id, _.decided_by_id, _.signed_by_id, _.resolved_by_id, _.last_login_at, _.updated_by_id
+# who asked for a background job (core/jobs.py, read through the relationship)
+_.requested_by_id
 # the column type of every amount (used by the models)
 _.Money
 # WTForms reads Meta.locales (core/forms.init_app sets Swedish for every form)

@@ -27,6 +27,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
+    from .core.routing import register_converters
+
+    register_converters(app)  # before the blueprints: their <int:…> are then bounded
     register_blueprints(app)
     register_archive_contributors()
     register_outbox()
@@ -108,10 +111,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_archive_contributors() -> None:
-    """What the yearly archive holds: each area adds its documents (core/archive.py)."""
-    from .exports.archive import register_contributors
+    """What the yearly archive holds: each area adds its documents (core/archive.py); the
+    archive is built as a background job (core/jobs.py)."""
+    from .exports.archive import register_contributors, register_job
 
     register_contributors()
+    register_job()
 
 
 def register_outbox() -> None:

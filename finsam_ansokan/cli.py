@@ -125,11 +125,28 @@ def send_mail(limit: int) -> None:
     if not notifications.mail_configured():
         click.echo("MAIL_SERVER är inte satt: meddelandena stannar i utkorgen.")
         return
-    result = notifications.send_pending(limit=limit)
-    db.session.commit()
+    # each message is committed as soon as it is marked: a crash never sends one twice
+    result = notifications.send_pending(limit=limit, after_each=db.session.commit)
     click.echo(
         f"Skickade {result.sent}, misslyckades {result.failed} (försöker igen senare), "
         f"gav upp {result.given_up}."
+    )
+
+
+jobs_cli = AppGroup("jobs", help="Bakgrundsjobb (arkivpaket).")
+
+
+@jobs_cli.command("run")
+@click.option("--limit", default=10, show_default=True, help="Högst så många jobb.")
+def run_jobs(limit: int) -> None:
+    """Gör de beställda bakgrundsjobben, äldst först (körs från cron eller en systemd-timer;
+    flera samtidiga körningar tar aldrig samma jobb)."""
+    from finsam_ansokan.core import jobs
+
+    result = jobs.run_pending(limit=limit)
+    click.echo(
+        f"Klara {result.done}, misslyckades {result.failed}, "
+        f"åter i kön efter avbrott {result.requeued}."
     )
 
 
@@ -170,6 +187,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(demo_code_command)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(reminders_cli)
     from finsam_ansokan.exports.cli import archive_cli
 

@@ -98,6 +98,8 @@ def load_config(instance_path: str) -> dict:
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "noreply@finsam.example"),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "25")),
+        # a background job with no sign of life for this long lost its worker: queued again
+        "JOB_STALE_MINUTES": int(os.environ.get("JOB_STALE_MINUTES", "30")),
     }
     return config
 

@@ -27,6 +27,7 @@ from finsam_ansokan.budget.models import (
     Ram,
 )
 from finsam_ansokan.core.events import Event
+from finsam_ansokan.core.jobs import Job
 from finsam_ansokan.followup.models import PaymentRequest, Report, ReportCost
 from finsam_ansokan.meetings.models import (
     AgendaItem,
@@ -66,6 +67,7 @@ __all__ = [
     "Forbund",
     "FrameGrant",
     "Huvudomrade",
+    "Job",
     "Omfordelning",
     "Organisation",
     "Ram",

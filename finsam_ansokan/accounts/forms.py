@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -16,12 +15,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from finsam_ansokan.core.forms import MultiCheckboxField, choices
+from finsam_ansokan.core.forms import Form, MultiCheckboxField, choices
 
 from .roles import ROLE_LABELS, OrganisationKind
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         "E-postadress",
         validators=[DataRequired("Ange din e-postadress."), Length(max=254)],
@@ -35,7 +34,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Logga in")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Nuvarande lösenord",
         validators=[DataRequired("Ange ditt nuvarande lösenord."), Length(max=1024)],
@@ -61,7 +60,7 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError("Lösenorden är inte lika.")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         "E-postadress",
         validators=[DataRequired("Ange din e-postadress."), Length(max=254)],
@@ -70,7 +69,7 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField("Skicka länk")
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     """Choosing a password from an invitation or a reset link."""
 
     password = PasswordField(
@@ -93,7 +92,7 @@ class SetPasswordForm(FlaskForm):
             raise ValidationError("Lösenorden är inte lika.")
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         "Engångskod",
         description="Sex siffror från appen.",
@@ -103,7 +102,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField("Fortsätt")
 
 
-class ReauthenticateForm(FlaskForm):
+class ReauthenticateForm(Form):
     password = PasswordField(
         "Lösenord",
         validators=[DataRequired("Ange ditt lösenord."), Length(max=1024)],
@@ -118,7 +117,7 @@ class ReauthenticateForm(FlaskForm):
     submit = SubmitField("Bekräfta")
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     name = StringField(
         "Namn",
         validators=[DataRequired("Ange namn."), Length(max=200, message="Högst 200 tecken.")],
@@ -142,7 +141,7 @@ class UserForm(FlaskForm):
     submit = SubmitField("Spara användare")
 
 
-class UserImportForm(FlaskForm):
+class UserImportForm(Form):
     file = FileField(
         "CSV-fil",
         description="Rubriker på första raden: namn;e-post;organisation;roller. "
@@ -154,7 +153,7 @@ class UserImportForm(FlaskForm):
     submit = SubmitField("Förhandsgranska")
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(
         "Namn",
         validators=[DataRequired("Ange namn."), Length(max=200, message="Högst 200 tecken.")],
@@ -175,7 +174,7 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField("Spara organisation")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a CSRF-protected POST button."""
 
     submit = SubmitField("Bekräfta")

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from finsam_ansokan.core import outbox
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.events import Event, record_event
+from finsam_ansokan.core.text import single_line
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
 
@@ -298,7 +299,8 @@ def parse_user_csv(text: str) -> list[ImportRow]:
             continue
         if len(rows) >= MAX_IMPORT_ROWS:
             raise DomainError(f"Högst {MAX_IMPORT_ROWS} användare per fil.", field="file")
-        values = [v.strip() for v in values] + [""] * 4
+        # each cell one line without control characters, as a form's text field would be
+        values = [single_line(v).strip() for v in values] + [""] * 4
         row = ImportRow(
             line=reader.line_num,
             name=values[0],

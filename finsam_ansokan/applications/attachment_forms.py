@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField
 
 from finsam_ansokan.core.filetypes import ALLOWED
+from finsam_ansokan.core.forms import Form
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(Form):
     file = FileField(
         "Välj fil",
         render_kw={"accept": ",".join(f".{ext}" for ext in ALLOWED)},

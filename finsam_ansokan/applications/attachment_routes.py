@@ -23,12 +23,12 @@ from flask import (
 )
 from flask_login import current_user
 
-from finsam_ansokan.core.errors import DomainError, NotAllowed
+from finsam_ansokan.core.errors import DomainError, NotAllowed, StorageUnavailable
 from finsam_ansokan.core.filetypes import ALLOWED_LIST
 from finsam_ansokan.core.permissions import require
 from finsam_ansokan.core.security import safe_next
 from finsam_ansokan.core.storage import StorageError
-from finsam_ansokan.core.transaction import refused, refused_form
+from finsam_ansokan.core.transaction import refused, refused_form, status_for
 from finsam_ansokan.extensions import db
 
 from . import attachments as service
@@ -118,6 +118,9 @@ def upload(application_id: int):
             attachment = service.add_attachment(application, form.file.data, actor=current_user)
         except NotAllowed:
             abort(403)
+        except StorageUnavailable as exc:  # the store is down: say so with 503, store nothing
+            refused_form(form, exc)
+            return _attachments_page(application, form), status_for(exc)
         except DomainError as exc:
             refused_form(form, exc)
         else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
+from contextlib import suppress
 from typing import Any
 
 from flask import current_app
@@ -19,10 +20,10 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
-from finsam_ansokan.core.errors import DomainError, NotAllowed
+from finsam_ansokan.core.errors import DomainError, NotAllowed, StorageUnavailable
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.filetypes import check_file
-from finsam_ansokan.core.storage import Storage, attachment_storage, new_key
+from finsam_ansokan.core.storage import Storage, StorageError, attachment_storage, new_key
 from finsam_ansokan.extensions import db
 
 from .models import Application, ApplicationVersion, Attachment
@@ -30,6 +31,10 @@ from .policy import can_edit
 
 FIELD = "file"
 _MAX_NAME = 200
+STORE_FAILED = (
+    "Filen {filename} kunde inte sparas. Ingenting har sparats. Försök igen om en stund; "
+    "fortsätter felet, kontakta kansliet."
+)
 
 
 def display_filename(raw: str | None) -> str:
@@ -94,7 +99,13 @@ def add_attachment(application: Application, file: FileStorage | None, *, actor:
 
     storage = attachment_storage()
     key = new_key()
-    storage.save(key, io.BytesIO(data))
+    try:
+        storage.save(key, io.BytesIO(data))
+    except (StorageError, OSError) as error:
+        current_app.logger.error("attachment store refused %s: %s", key, error)
+        with suppress(StorageError, OSError):  # half an object in the store, if any
+            storage.delete(key)
+        raise StorageUnavailable(STORE_FAILED.format(filename=filename), field=FIELD) from error
     _pending(db.session, _SAVED).append((storage, key))
 
     attachment = Attachment(

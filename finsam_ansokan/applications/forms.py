@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -28,7 +27,7 @@ from wtforms import (
 from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from finsam_ansokan.core.forms import MultiCheckboxField, choices
+from finsam_ansokan.core.forms import Form, MultiCheckboxField, choices
 from finsam_ansokan.core.money import InvalidAmount, format_number, parse_amount
 
 from .sections import (
@@ -66,7 +65,7 @@ class AmountField(Field):
         return format_number(self.data) if self.data is not None else ""
 
 
-def _reasonable_date(form: FlaskForm, field: Field) -> None:
+def _reasonable_date(form: Form, field: Field) -> None:
     if field.data and not date(2000, 1, 1) <= field.data <= date(2100, 12, 31):
         raise ValidationError("Ange ett datum mellan år 2000 och 2100.")
 
@@ -132,7 +131,7 @@ def _make_field(spec: FieldSpec) -> Field:
 _ABSENT_WHEN_EMPTY = frozenset({Kind.PARTIES, Kind.CHOICE, Kind.YESNO})
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     """Base of every section form: the version of the application the user started from."""
 
     lock_version = HiddenField()
@@ -270,7 +269,7 @@ def section_form(
 
 
 def set_choices(
-    form: FlaskForm,
+    form: Form,
     *,
     organisations: Iterable[Any] = (),
     huvudomraden: Iterable[Any] = (),
@@ -290,7 +289,7 @@ def set_choices(
             field.choices = choices([("", "Välj år")] + [(str(y), str(y)) for y in years])
 
 
-class NewApplicationForm(FlaskForm):
+class NewApplicationForm(Form):
     """Ny ansökan: the few choices that start an application. The organisation is never
     taken from the form: it is always the applicant's own."""
 
@@ -324,11 +323,11 @@ class NewApplicationForm(FlaskForm):
         }
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a CSRF-protected POST button (submit, withdraw)."""
 
 
-class ListFilterForm(FlaskForm):
+class ListFilterForm(Form):
     """Filters of the application list, sent as GET query parameters."""
 
     class Meta:

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from finsam_ansokan.core.errors import ConcurrentEditError, DomainError, StateTransitionError
 from finsam_ansokan.core.forms import choices
 from finsam_ansokan.core.permissions import can, require
+from finsam_ansokan.core.routing import int_arg
 from finsam_ansokan.core.timeutil import format_datetime, utcnow
 from finsam_ansokan.core.transaction import refused, refused_form, roll_back
 from finsam_ansokan.extensions import db
@@ -62,13 +63,6 @@ def _choice_lists(application: Application | None = None) -> dict:
 # --- the list --------------------------------------------------------------------------
 
 
-def _int_arg(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @bp.route("")
 @require("view_application")
 def index():
@@ -86,9 +80,9 @@ def index():
     status = form.status.data if form.status.data in {s.value for s in Status} else None
     filters = queries.Filters(
         status=status,
-        year=_int_arg(form.ar.data),
-        huvudomrade_id=_int_arg(form.omrade.data),
-        organisation_id=_int_arg(form.organisation.data),
+        year=int_arg(form.ar.data),
+        huvudomrade_id=int_arg(form.omrade.data),
+        organisation_id=int_arg(form.organisation.data),
         sort=form.sortera.data or "diarienummer",
         shared=bool(form.delade.data),
         q=(form.q.data or "").strip()[:200] or None,
@@ -96,7 +90,7 @@ def index():
     page = queries.search(
         current_user,
         filters,
-        page=_int_arg(request.args.get("sida")) or 1,
+        page=int_arg(request.args.get("sida")) or 1,
         per_page=current_app.config.get("PAGE_SIZE", 25),
     )
     query_args = {k: v for k, v in request.args.items() if k != "sida" and v}
@@ -421,8 +415,8 @@ def version(application_id: int, number: int):
 @require("view_application")
 def compare_versions(application_id: int):
     application = visible_or_404(application_id)
-    old = _version(application, _int_arg(request.args.get("fran")))
-    new = _version(application, _int_arg(request.args.get("till")))
+    old = _version(application, int_arg(request.args.get("fran")))
+    new = _version(application, int_arg(request.args.get("till")))
     return render_template(
         "applications/compare.html",
         application=application,

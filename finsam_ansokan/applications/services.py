@@ -48,7 +48,7 @@ from .sections import (
     budget_field_id,
     party_count,
 )
-from .status import EDITABLE, Action, Status, target_of
+from .status import EDITABLE, Action, Status, is_decided, target_of
 
 STALE_APPLICATION = "Någon annan har sparat ansökan medan du skrev. Dina ändringar är inte sparade."
 
@@ -539,10 +539,13 @@ def section_by_slug(slug: str) -> Section | None:
 # --- submitting and withdrawing --------------------------------------------------------
 
 
-def _lock(application: Application) -> None:
-    """Re-read the application with a row lock, so a double-clicked submit queues. Only the
-    applications row (``FOR UPDATE OF``): the loader joins its organisation and huvudområde,
-    and PostgreSQL cannot lock the nullable side of an outer join."""
+def lock(application: Application) -> None:
+    """Re-read the application with a row lock before a status change, so that two changes
+    of the same case queue and the second sees what the first stored (a double-clicked
+    submit; a withdrawal while the board records its decision). Only the applications row
+    (``FOR UPDATE OF``): the loader joins its organisation and huvudområde, and PostgreSQL
+    cannot lock the nullable side of an outer join. On SQLite the writer lock already
+    holds (BEGIN IMMEDIATE); the refresh still reads what was committed before it."""
     db.session.refresh(application, with_for_update={"of": Application})
 
 
@@ -556,7 +559,7 @@ def submit_action(application: Application) -> Action:
 
 def submit(application: Application, *, actor: User) -> ApplicationVersion:
     """Skicka in ansökan: complete → diarienummer (first time only) → status → version."""
-    _lock(application)
+    lock(application)
     status = Status(application.status)
     if status not in (Status.UTKAST, Status.KOMPLETTERING_BEGARD):
         if application.diarienummer:
@@ -583,7 +586,12 @@ def submit(application: Application, *, actor: User) -> ApplicationVersion:
 
 def withdraw(application: Application, *, actor: User, reason: str | None = None) -> None:
     """Återkalla an application that is not yet decided."""
-    _lock(application)
+    lock(application)
+    if application.status == Status.BESLUTAD.value or is_decided(application.status):
+        raise StateTransitionError(
+            "Styrelsen har redan beslutat om ansökan, så den kan inte återkallas längre. "
+            "Ingenting har ändrats."
+        )
     transition(application, Action.WITHDRAW, actor=actor, message=reason)
     db.session.flush()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -16,12 +15,12 @@ from wtforms.validators import (
 )
 
 from finsam_ansokan.accounts.models import Organisation
-from finsam_ansokan.core.forms import MoneyField
+from finsam_ansokan.core.forms import Form, MoneyField
 
 from .models import Huvudomrade
 
 
-class HuvudomradeForm(FlaskForm):
+class HuvudomradeForm(Form):
     name = StringField(
         "Namn",
         validators=[
@@ -47,7 +46,7 @@ class HuvudomradeForm(FlaskForm):
     )
 
 
-class BudgetYearForm(FlaskForm):
+class BudgetYearForm(Form):
     """The fixed part of the budget-year form; contributions and frames are added per
     member and huvudområde by :func:`budget_year_form`."""
 
@@ -103,7 +102,7 @@ def budget_year_form(
     return form
 
 
-class ReallocationForm(FlaskForm):
+class ReallocationForm(Form):
     from_ram_id = SelectField("Från ram", coerce=int, validators=[InputRequired("Välj ram.")])
     to_ram_id = SelectField("Till ram", coerce=int, validators=[InputRequired("Välj ram.")])
     amount = MoneyField(

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from finsam_ansokan.core.errors import ConcurrentEditError
@@ -21,6 +22,32 @@ def conflict_if_stale(message: str) -> Iterator[None]:
         yield
     except StaleDataError:
         raise ConcurrentEditError(message) from None
+
+
+#: PostgreSQL's codes for a change that lost a race: deadlock, serialization failure, lock not
+#: available, a unique key or a referenced row taken or removed by a concurrent transaction.
+_RACE_SQLSTATES = frozenset({"40P01", "40001", "55P03", "23505", "23503"})
+#: SQLite's for the same (the writer lock timed out, a unique key, a foreign key).
+_RACE_SQLITE = frozenset(
+    {
+        "SQLITE_BUSY",
+        "SQLITE_LOCKED",
+        "SQLITE_CONSTRAINT_UNIQUE",
+        "SQLITE_CONSTRAINT_PRIMARYKEY",
+        "SQLITE_CONSTRAINT_FOREIGNKEY",
+    }
+)
+
+
+def is_concurrent_conflict(error: DBAPIError) -> bool:
+    """True when the database refused a change because another transaction got there first
+    (the change is rolled back and may be tried again); False for a fault such as a CHECK,
+    a NOT NULL, a trigger's refusal or a lost connection."""
+    original = error.orig
+    code = getattr(original, "sqlstate", None)
+    if code:
+        return code in _RACE_SQLSTATES
+    return getattr(original, "sqlite_errorname", None) in _RACE_SQLITE
 
 
 def configure_engine_events(engine: Engine) -> None:

@@ -35,3 +35,8 @@ class NotAllowed(DomainError):
 
 class ConcurrentEditError(DomainError):
     """Someone else saved the object after this user loaded it."""
+
+
+class StorageUnavailable(DomainError):
+    """The file store refused to keep a file (disk full, object store down): the request
+    stores nothing and answers 503 with the message."""

@@ -6,11 +6,19 @@ from collections.abc import Iterable
 
 from flask import Flask
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectMultipleField, StringField
+from wtforms import (
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from finsam_ansokan.core.errors import DomainError, DomainErrors
 from finsam_ansokan.core.money import InvalidAmount, format_money, parse_amount
+from finsam_ansokan.core.text import clean_multiline, single_line
 
 
 def init_app(app: Flask) -> None:
@@ -19,6 +27,37 @@ def init_app(app: Flask) -> None:
     Flask-Babel for the locale; the interface has one language, so it is set here once."""
     app.config.setdefault("WTF_I18N_ENABLED", False)
     FlaskForm.Meta.locales = ["sv_SE", "sv"]
+
+
+def _text_filter(field_class: type):
+    """The cleaning a text field of ``field_class`` gets (``core/text``), or None."""
+    if not issubclass(field_class, StringField) or issubclass(field_class, PasswordField):
+        return None  # not text, or a password (hashed, never stored or shown as typed)
+    # a textarea, or a hidden field carrying a text from one page to the next (an import
+    # file's content), keeps its lines; what a user types on one line stays one line
+    multiline = issubclass(field_class, TextAreaField | HiddenField)
+    clean = clean_multiline if multiline else single_line
+    return lambda value: clean(value) if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """The base of every form in the package (``tests/unit/test_house_rules.py`` checks it).
+
+    Every text field is cleaned as it is read, so no view or service sees what cannot be
+    stored or shown: a textarea keeps tab and line breaks but no other control character
+    (a NUL byte is refused by PostgreSQL), and so does a hidden field; a one-line field
+    holds one line (CR/LF and tab become a space), so a title can never split an e-mail
+    header or a CSV row."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            text_filter = _text_filter(unbound_field.field_class)
+            if text_filter is not None:
+                options = {
+                    **options,
+                    "filters": [*unbound_field.kwargs.get("filters", ()), text_filter],
+                }
+            return super().bind_field(form, unbound_field, options)
 
 
 def apply_domain_error(form: FlaskForm, error: DomainError) -> None:

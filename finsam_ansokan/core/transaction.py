@@ -5,25 +5,42 @@ commits once; a response of 400 or more, a refused action (``refused``) or an ex
 rolls everything back. Services flush and raise ``DomainError``; they never commit.
 
 A ``DomainError`` that a route does not catch itself becomes a Swedish 4xx page with the
-service's message (409 for a stale edit, 403 for ``NotAllowed``, 422 otherwise), so a route
-reads: permission → form → service → redirect. A route that shows a form again with the
+service's message (409 for a stale edit, 403 for ``NotAllowed``, 503 when the file store
+failed, 422 otherwise), so a route reads: permission → form → service → redirect. A change
+that lost a race with another request's (a stale row, a deadlock, a unique key taken
+meanwhile) becomes the 409 page, never a 500.
+
+The 500 page says only what is known: a failure before the commit rolled everything back;
+one during or after the commit may have come after the database stored the change
+(``commit_attempted``). A route that shows a form again with the
 service's message calls ``refused_form`` (undo, message beside its field) first, so what the
 page reads is what is stored, whatever status it answers with.
 """
 
 from __future__ import annotations
 
-from flask import Flask, flash, g, redirect, render_template
+from flask import Flask, current_app, flash, g, redirect, render_template
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from finsam_ansokan.core.errors import ConcurrentEditError, DomainError, NotAllowed
+from finsam_ansokan.core.database import is_concurrent_conflict
+from finsam_ansokan.core.errors import (
+    ConcurrentEditError,
+    DomainError,
+    NotAllowed,
+    StorageUnavailable,
+)
 from finsam_ansokan.core.forms import apply_domain_error
 from finsam_ansokan.extensions import db
 
 STALE_MESSAGE = (
     "Någon annan har ändrat uppgifterna medan du arbetade. Ladda om sidan och försök igen."
+)
+RACE_MESSAGE = (
+    "Någon annan ändrade samma uppgifter i samma ögonblick, så din ändring sparades inte. "
+    "Ladda om sidan, se efter hur det ser ut nu och försök igen om det behövs."
 )
 
 
@@ -54,11 +71,19 @@ def keep_changes() -> None:
     g.transaction_keep = True
 
 
+def commit_attempted() -> bool:
+    """True once the request has begun to commit: a failure from then on (a connection lost
+    during COMMIT, an error after it) may have come after the database stored the change."""
+    return bool(g.get("commit_attempted"))
+
+
 def status_for(exc: DomainError) -> int:
     if isinstance(exc, NotAllowed):
         return 403
     if isinstance(exc, ConcurrentEditError):
         return 409
+    if isinstance(exc, StorageUnavailable):
+        return 503
     return 422
 
 
@@ -67,7 +92,14 @@ def init_app(app: Flask) -> None:
     def _commit_or_roll_back(response: Response) -> Response:
         kept = g.get("transaction_keep") and response.status_code < 500
         if (response.status_code < 400 or kept) and not g.get("transaction_rolled_back"):
-            db.session.commit()
+            g.commit_attempted = True
+            try:
+                db.session.commit()
+            except BaseException:
+                # the 500 page follows (it reads the commit_attempted flag); a session left
+                # half-committed is closed, so that page and the rollback after it can run
+                db.session.close()
+                raise
         else:
             db.session.rollback()
         return response
@@ -85,4 +117,17 @@ def init_app(app: Flask) -> None:
         roll_back()
         return render_template(
             "errors/error.html", code=409, title="Konflikt", text=STALE_MESSAGE
+        ), 409
+
+    @app.errorhandler(DBAPIError)
+    def _lost_race(exc: DBAPIError):
+        """A deadlock, a serialization failure or a key taken by a concurrent request: the
+        other request's change stands, this one is rolled back and says so. Any other
+        database error is a fault: the 500 page (logged there)."""
+        if not is_concurrent_conflict(exc):
+            raise exc
+        roll_back()
+        current_app.logger.warning("concurrent change refused: %s", exc.orig)
+        return render_template(
+            "errors/error.html", code=409, title="Konflikt", text=RACE_MESSAGE
         ), 409

@@ -10,7 +10,10 @@ Comments and internal notes are never part of the archive: the version PDFs show
 the submitted content, and no contributor reads the beredning's comments.
 
 The zip is written to a temporary file, one PDF at a time, so a large year never sits in
-memory; :func:`build` writes to any binary file object.
+memory; :func:`build` writes to any binary file object. A year of a hundred cases takes
+longer than a web request may, so the page queues a background job
+(:mod:`finsam_ansokan.core.jobs`, kind ``archive``) that the worker builds, reporting each
+file written; ``flask archive build`` builds one directly.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from finsam_ansokan.applications.models import Application, ApplicationVersion
 from finsam_ansokan.applications.queries import with_requested
 from finsam_ansokan.budget import ledger
 from finsam_ansokan.core import archive as registry
+from finsam_ansokan.core import jobs
 from finsam_ansokan.core.archive import ArchiveDocument
 from finsam_ansokan.core.timeutil import as_local
 from finsam_ansokan.extensions import db
@@ -145,11 +149,46 @@ def index_table(year: int, docs: list[ArchiveDocument]) -> Table:
     return table
 
 
-def build(year: int, out: IO[bytes]) -> int:
-    """Write the archive of ``year`` as a zip to ``out``; return the number of files."""
+def build(year: int, out: IO[bytes], progress: jobs.Progress | None = None) -> int:
+    """Write the archive of ``year`` as a zip to ``out``; return the number of files.
+    ``progress(done, total)`` is told after each file."""
     docs = documents(year)
+    total = len(docs) + 1
+    report = progress or (lambda _done, _total: None)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(INDEX_NAME, csvfile.csv_bytes(index_table(year, docs)))
-        for doc in docs:
+        report(1, total)
+        for done, doc in enumerate(docs, start=2):
             zf.writestr(doc.path, doc.render())
-    return len(docs) + 1
+            report(done, total)
+    return total
+
+
+# --- built in the background ------------------------------------------------------------------
+
+JOB_KIND = "archive"
+YEARS = range(2000, 2101)
+
+
+def filename(year: int) -> str:
+    return f"arkiv-{year}.zip"
+
+
+def _build_job(params: dict, out: IO[bytes], progress: jobs.Progress) -> str:
+    year = int(params["year"])
+    build(year, out, progress)
+    return filename(year)
+
+
+def register_job() -> None:
+    """The worker builds the archive (``flask jobs run``)."""
+    jobs.register(jobs.JobKind(JOB_KIND, _build_job, "application/zip"))
+
+
+def request_build(year: int, *, actor) -> jobs.Job:
+    """Queue the archive of ``year`` (or the build already waiting for it)."""
+    return jobs.enqueue(JOB_KIND, str(year), {"year": year}, actor=actor)
+
+
+def latest_job(year: int, *, done: bool = False) -> jobs.Job | None:
+    return jobs.latest(JOB_KIND, str(year), done=done)

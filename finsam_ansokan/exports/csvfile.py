@@ -1,5 +1,7 @@
 """Tables as CSV the way Swedish Excel opens them: UTF-8 with BOM, ``;`` between fields,
-decimal comma in amounts (``1065500`` or ``12,50``, no thousands separator), ISO dates."""
+decimal comma in amounts (``1065500`` or ``12,50``, no thousands separator), ISO dates.
+A text that a spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``) is
+written with a leading ``'`` (``core/text.spreadsheet_safe``, the same as in Excel)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from decimal import Decimal
 from io import StringIO
 from typing import Any
 
+from finsam_ansokan.core.text import spreadsheet_safe
 from finsam_ansokan.core.timeutil import as_local
 
 from .tables import Kind, Table
@@ -32,7 +35,7 @@ def format_value(value: Any, kind: Kind) -> str:
         return as_local(value).date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return str(spreadsheet_safe(value))  # text that looks like a formula gets a leading '
 
 
 def csv_text(table: Table) -> str:

@@ -1,5 +1,5 @@
 """Downloads: the budget overview and the application list as Excel and CSV, the statistics
-as Excel, and the yearly archive package.
+as Excel, and the yearly archive package (built in the background, see ``archive.py``).
 
 An export is another format of a page, so it needs the page's capability and shows the
 same rows: the list export goes through ``queries.visible_to`` like the list.
@@ -7,29 +7,42 @@ same rows: the list export goes through ``queries.visible_to`` like the list.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator, Mapping
-from typing import IO
+from collections.abc import Mapping
+from datetime import timedelta
 
-from flask import Blueprint, Response, abort, make_response
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask import request as flask_request
 from flask_login import current_user
 
 from finsam_ansokan.applications import queries
 from finsam_ansokan.applications.status import Status
 from finsam_ansokan.budget import services as budget_services
+from finsam_ansokan.core import jobs
 from finsam_ansokan.core.permissions import require
+from finsam_ansokan.core.routing import int_arg
+from finsam_ansokan.core.storage import StorageError
+from finsam_ansokan.core.text import single_line
 from finsam_ansokan.statistics import services as statistics
 
 from . import archive, csvfile, datasets, xlsx
+from .forms import ArchiveRequestForm
 from .tables import Table
 
 bp = Blueprint("exports", __name__)
 
 SORTS = {"diarienummer", "andrad", "titel", "belopp"}
-#: The archive stays in memory up to this size, then spills to a temporary file.
-SPOOL_BYTES = 16 * 1024 * 1024
-CHUNK_BYTES = 256 * 1024
+#: A build still queued after this long: the page says the worker may not be running.
+QUEUED_TOO_LONG = timedelta(minutes=10)
 
 
 def _download(data: bytes, mimetype: str, filename: str):
@@ -45,7 +58,8 @@ def _xlsx(tables: list[Table], filename: str):
 
 
 def _csv(table: Table, filename: str):
-    return _download(csvfile.csv_bytes(table), f"{csvfile.MIMETYPE}; charset=utf-8", filename)
+    # a text/* mimetype gets its "; charset=utf-8" from werkzeug: once, not twice
+    return _download(csvfile.csv_bytes(table), csvfile.MIMETYPE, filename)
 
 
 # --- the budget overview -----------------------------------------------------------------------
@@ -73,13 +87,6 @@ def budget_csv(year: int):
 # --- the application list ------------------------------------------------------------------------
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def list_filters(args: Mapping[str, str]) -> queries.Filters:
     """The list's filters from its query string (``status``, ``ar``, ``omrade``,
     ``organisation``, ``sortera``); unknown values are dropped, as on the list page."""
@@ -87,12 +94,12 @@ def list_filters(args: Mapping[str, str]) -> queries.Filters:
     sort = args.get("sortera")
     return queries.Filters(
         status=status if status in {s.value for s in Status} else None,
-        year=_int(args.get("ar")),
-        huvudomrade_id=_int(args.get("omrade")),
-        organisation_id=_int(args.get("organisation")),
+        year=int_arg(args.get("ar")),
+        huvudomrade_id=int_arg(args.get("omrade")),
+        organisation_id=int_arg(args.get("organisation")),
         sort=sort if sort in SORTS else "diarienummer",
         shared=bool(args.get("delade")),
-        q=(args.get("q") or "").strip()[:200] or None,
+        q=single_line(args.get("q") or "").strip()[:200] or None,
     )
 
 
@@ -127,32 +134,65 @@ def statistics_xlsx():
 
 
 # --- the yearly archive ---------------------------------------------------------------------------
+# Built by the background worker (core/jobs.py): the page queues the build and shows how far
+# it has come; the download serves the latest finished package.
 
 
-def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
-    """The file in pieces; closed (and deleted) when read to the end or abandoned."""
-    try:
-        spool.seek(0)
-        while chunk := spool.read(CHUNK_BYTES):
-            yield chunk
-    finally:
-        spool.close()
+def _archive_year(year: int) -> int:
+    if year not in archive.YEARS:
+        abort(404)
+    return year
+
+
+@bp.get("/arkiv/<int:year>")
+@require("export_archive")
+def archive_page(year: int):
+    _archive_year(year)
+    job = archive.latest_job(year)
+    ready = job if job is not None and job.result_key else archive.latest_job(year, done=True)
+    return render_template(
+        "exports/archive.html",
+        year=year,
+        job=job,
+        ready=ready,
+        form=ArchiveRequestForm(),
+        waiting_long=job is not None and job.queued_longer_than(QUEUED_TOO_LONG),
+    )
+
+
+@bp.post("/arkiv/<int:year>")
+@require("export_archive")
+def request_archive(year: int):
+    _archive_year(year)
+    if not ArchiveRequestForm().validate_on_submit():
+        abort(400)
+    job = archive.request_build(year, actor=current_user)
+    flash(
+        f"Arkivpaketet för {year} skapas nu i bakgrunden ({job.status_label.lower()}). "
+        "Du kan lämna sidan och komma tillbaka.",
+        "success",
+    )
+    return redirect(url_for(".archive_page", year=year), 303)
 
 
 @bp.get("/arkiv/<int:year>.zip")
 @require("export_archive")
 def archive_zip(year: int):
-    if not 2000 <= year <= 2100:
+    _archive_year(year)
+    job = archive.latest_job(year, done=True)
+    if job is None:
         abort(404)
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by _chunks)
     try:
-        archive.build(year, spool)
-        size = spool.tell()
-    except BaseException:
-        spool.close()
-        raise
-    response = Response(_chunks(spool), mimetype="application/zip")
-    response.headers["Content-Length"] = str(size)
-    response.headers["Content-Disposition"] = f'attachment; filename="arkiv-{year}.zip"'
+        stream = jobs.open_result(job)
+    except StorageError:
+        current_app.logger.error("archive job %s: the stored package is missing", job.id)
+        abort(404)
+    response = send_file(
+        stream,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=job.result_name or archive.filename(year),
+        max_age=0,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -3,7 +3,8 @@
 Money and counts are real number cells (a spreadsheet sums them), money shown as
 ``1 065 500 kr`` through the number format ``#,##0 "kr"`` (Excel draws the thousands
 separator of the reader's locale: a space in Swedish). Headings are bold, the header
-row is frozen and has a filter, and columns get a sensible width.
+row is frozen and has a filter, and columns get a sensible width. Text is always a text
+cell: one that begins like a formula gets a leading ``'`` (``core/text.spreadsheet_safe``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from finsam_ansokan.core.text import spreadsheet_safe
 from finsam_ansokan.core.timeutil import as_local
 
 from .tables import Kind, Table
@@ -40,8 +42,9 @@ def _cell_value(value: Any, kind: Kind) -> Any:
     if kind is Kind.DATE and isinstance(value, datetime):
         return as_local(value).date()
     if isinstance(value, str):
-        # control characters a user typed are not allowed in a worksheet: drop them
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        # control characters a user typed are not allowed in a worksheet: drop them; a text
+        # that begins like a formula gets a leading ' (openpyxl would write a live formula)
+        return spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from finsam_ansokan.core.forms import MoneyField, choices
+from finsam_ansokan.core.forms import Form, MoneyField, choices
 
 from .services import MAX_PARTICIPANTS, MAX_TEXT
 
@@ -33,7 +32,7 @@ class SwedishDateField(DateField):
             raise ValueError(_DATE_MESSAGE)
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     lock_version = HiddenField()
     period_start = SwedishDateField("Perioden börjar", validators=[Optional()])
     period_end = SwedishDateField("Perioden slutar", validators=[Optional()])
@@ -88,11 +87,11 @@ def report_form(years: Iterable[int], **kwargs) -> ReportForm:
     return _Form(**kwargs)
 
 
-class DueDateForm(FlaskForm):
+class DueDateForm(Form):
     due_date = SwedishDateField("Ska lämnas senast", validators=[InputRequired("Ange ett datum.")])
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     message = TextAreaField(
         "Meddelande till projektägaren",
         validators=[
@@ -103,11 +102,11 @@ class MessageForm(FlaskForm):
     )
 
 
-class PaidForm(FlaskForm):
+class PaidForm(Form):
     paid_on = SwedishDateField("Utbetald den", validators=[InputRequired("Ange ett datum.")])
 
 
-class PaymentRequestForm(FlaskForm):
+class PaymentRequestForm(Form):
     year = SelectField("År", coerce=int, validators=[InputRequired("Välj år.")])
     period_start = SwedishDateField(
         "Perioden börjar", validators=[InputRequired("Ange när perioden börjar.")]

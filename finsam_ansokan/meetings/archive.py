@@ -22,6 +22,7 @@ from finsam_ansokan.applications.models import Application
 from finsam_ansokan.core import archive
 from finsam_ansokan.core.money import format_money
 from finsam_ansokan.core.pdf import render_pdf
+from finsam_ansokan.core.text import spreadsheet_safe
 from finsam_ansokan.core.timeutil import as_local, format_date, format_datetime
 from finsam_ansokan.extensions import db
 from finsam_ansokan.followup import services as followup
@@ -104,11 +105,12 @@ def contributor(year: int) -> Iterator[archive.ArchiveDocument]:
 
 
 def _csv(header: list[str], rows: list[list[object]]) -> bytes:
-    """UTF-8 with BOM, semicolons: opens in Swedish Excel as the exports do."""
+    """UTF-8 with BOM, semicolons, no text that runs as a formula: opens in Swedish Excel as
+    the exports do."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_safe(value) for value in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
 
 

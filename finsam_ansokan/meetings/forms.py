@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -16,13 +15,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from finsam_ansokan.core.forms import choices
+from finsam_ansokan.core.forms import Form, choices
 
 from .models import AttendanceRole, DecisionKind, MeetingKind, SignatoryRole
 from .services import MAX_TEXT
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     kind = SelectField(
         "Typ av sammanträde", choices=choices((k.value, k.label) for k in MeetingKind)
     )
@@ -39,13 +38,13 @@ class MeetingForm(FlaskForm):
     )
 
 
-class AddCaseForm(FlaskForm):
+class AddCaseForm(Form):
     application_id = SelectField(
         "Ärende klart för beslut", coerce=int, validators=[InputRequired("Välj ett ärende.")]
     )
 
 
-class OtherItemForm(FlaskForm):
+class OtherItemForm(Form):
     title = StringField(
         "Rubrik", validators=[DataRequired("Ange en rubrik för punkten."), Length(max=200)]
     )
@@ -57,11 +56,11 @@ class OtherItemForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     direction = HiddenField(validators=[DataRequired()])
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(Form):
     user_id = SelectField("Användare", coerce=int, validators=[Optional()])
     name = StringField("Eller namn (utan konto)", validators=[Optional(), Length(max=200)])
     organisation_id = SelectField(
@@ -78,7 +77,7 @@ class AttendanceForm(FlaskForm):
     )
 
 
-class JavForm(FlaskForm):
+class JavForm(Form):
     attendance_id = SelectField(
         "Vem är jävig?", coerce=int, validators=[InputRequired("Välj en person.")]
     )
@@ -87,7 +86,7 @@ class JavForm(FlaskForm):
     )
 
 
-class SignatoryForm(FlaskForm):
+class SignatoryForm(Form):
     role = SelectField("Uppgift", choices=choices((r.value, r.label) for r in SignatoryRole))
     attendance_id = SelectField(
         "Person i närvarolistan",
@@ -102,7 +101,7 @@ class SignatoryForm(FlaskForm):
     )
 
 
-class JusteraForm(FlaskForm):
+class JusteraForm(Form):
     password = PasswordField(
         "Ditt lösenord",
         description="Bekräfta att det är du som justerar protokollet.",
@@ -111,7 +110,7 @@ class JusteraForm(FlaskForm):
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     board_size = IntegerField(
         "Antal ledamöter i styrelsen",
         description="Lämna tomt för en ledamot per medlemsorganisation.",
@@ -162,10 +161,10 @@ class SettingsForm(FlaskForm):
     )
 
 
-def decision_form(years: list[int], prefix: str, **kwargs) -> FlaskForm:
+def decision_form(years: list[int], prefix: str, **kwargs) -> Form:
     """A decision form for one agenda item, with one amount field per year."""
 
-    class DecisionForm(FlaskForm):
+    class DecisionForm(Form):
         kind = RadioField(
             "Beslut",
             choices=choices((k.value, k.label) for k in DecisionKind),

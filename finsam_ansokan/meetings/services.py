@@ -693,6 +693,16 @@ def record_decision(
         raise DomainError("Välj ett beslut.", field="kind") from None
     if item.decision is not None:
         raise DomainError("Ärendet har redan ett beslut. Ändra beslutet i stället.", field="kind")
+    # the case's row too (after the meeting's: one order for every path), re-read under the
+    # lock: a withdrawal committed while the form was filled in is seen here, not as a
+    # failed UPDATE at the end
+    application_services.lock(application)
+    if application.status == Status.ATERKALLAD.value:
+        raise DomainError(
+            "Sökanden har återkallat ansökan, så den kan inte beslutas. Ingenting har sparats; "
+            "ladda om sidan för att se dagordningen som den är nu.",
+            field="kind",
+        )
     if application.status != Status.KLAR_FOR_BESLUT.value:
         raise DomainError(
             f"Ärendet har status {application.status_label.lower()} och kan inte beslutas.",
@@ -766,6 +776,7 @@ def undo_decision(item: AgendaItem, *, actor: User) -> None:
     if decision is None:
         raise DomainError("Ärendet har inget beslut att ändra.")
     application = decision.application
+    application_services.lock(application)
     kind = decision.kind_enum
     for amount in decision.amounts:
         ledger.release(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
 from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.core.forms import Form
 from finsam_ansokan.core.permissions import require
 from finsam_ansokan.extensions import db
 
@@ -55,7 +55,7 @@ def _kinds_for(user) -> list[NotificationKind]:
 @require("manage_own_account")
 def settings():
     kinds = _kinds_for(current_user)
-    form = FlaskForm()
+    form = Form()
     if form.validate_on_submit():
         wanted = set(request.form.getlist("kinds"))
         services.set_opted_out(current_user, [k for k in kinds if k.value not in wanted])
@@ -86,7 +86,7 @@ def outbox():
         status=status,
         statuses=list(OutboxStatus),
         mail_configured=bool(current_app.config.get("MAIL_SERVER")),
-        form=FlaskForm(),
+        form=Form(),
     )
 
 
@@ -94,7 +94,7 @@ def outbox():
 @require("manage_outbox")
 def retry(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     services.retry(message)
     flash("Meddelandet skickas igen vid nästa utskick.", "success")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 
 from finsam_ansokan.accounts.models import User, UserRole
 from finsam_ansokan.accounts.roles import Role
+from finsam_ansokan.core.text import single_line
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
 
@@ -38,6 +39,12 @@ def set_opted_out(user: User, kinds: Iterable[NotificationKind | str]) -> None:
     for kind in sorted(wanted):
         db.session.add(NotificationOptOut(user_id=user.id, kind=kind.value))
     db.session.flush()
+
+
+def _subject(text: str) -> str:
+    """A subject as the outbox stores it: one clean line (a title may hold line breaks) that
+    fits the column."""
+    return single_line(text)[: OutboxMessage.subject.type.length]
 
 
 # --- queueing ------------------------------------------------------------------------------
@@ -72,7 +79,7 @@ def notify(
             kind=kind.value,
             recipient_id=user.id,
             to_email=user.email,
-            subject=subject,
+            subject=_subject(subject),
             body=body,
             application_id=getattr(application, "id", None),
             next_attempt_at=utcnow(),
@@ -90,7 +97,7 @@ def queue_direct(*, to_email: str, subject: str, body: str, recipient, kind: str
         kind=kind,
         recipient_id=getattr(recipient, "id", None),
         to_email=to_email,
-        subject=subject,
+        subject=_subject(subject),
         body=body,
         next_attempt_at=utcnow(),
     )
@@ -340,16 +347,26 @@ def mail_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def _smtp_send(message: OutboxMessage) -> None:
+def email_for(message: OutboxMessage) -> EmailMessage:
+    """The e-mail of ``message``. The subject is one clean line (``core/text.single_line``),
+    also for a message queued before subjects were cleaned. An address is never repaired:
+    one the e-mail library refuses (a line break in it) raises ``ValueError``, and the
+    message is bad, not the server."""
     config = current_app.config
     email = EmailMessage()
     email["From"] = config["MAIL_SENDER"]
     email["To"] = message.to_email
-    email["Subject"] = message.subject
+    email["Subject"] = single_line(message.subject)
     email["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].split("@")[-1])
     email.set_content(message.body)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
+    return email
+
+
+def _smtp_send(message: OutboxMessage) -> None:
+    config = current_app.config
+    email = email_for(message)  # before connecting: a bad message never opens a connection
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls(context=ssl.create_default_context())
@@ -358,44 +375,73 @@ def _smtp_send(message: OutboxMessage) -> None:
         smtp.send_message(email)
 
 
-def due_messages(now: datetime, limit: int):
+def _next_due(now: datetime, after_id: int) -> OutboxMessage | None:
+    """The next message due after ``after_id``, locked on PostgreSQL so that several
+    senders (cron overlapping, two hosts) never take the same one."""
     query = (
         select(OutboxMessage)
         .where(
             OutboxMessage.status == OutboxStatus.PENDING.value,
             OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.id > after_id,
         )
         .order_by(OutboxMessage.id)
-        .limit(limit)
+        .limit(1)
     )
     if db.session.get_bind().dialect.name == "postgresql":
-        # several senders (cron overlapping, two hosts) never take the same message
         query = query.with_for_update(skip_locked=True)
-    return list(db.session.scalars(query))
+    return db.session.scalar(query)
 
 
-def send_pending(*, now: datetime | None = None, limit: int = 100, send=_smtp_send) -> SendResult:
-    """Send what is due. A failure is retried later with growing delays, then given up."""
+def _attempt(message: OutboxMessage, now: datetime, send, result: SendResult) -> None:
+    message.attempts += 1
+    try:
+        send(message)
+    except (OSError, smtplib.SMTPException) as error:  # the server or the network: try later
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = OutboxStatus.FAILED.value
+            result.given_up += 1
+        else:
+            message.next_attempt_at = now + timedelta(minutes=2**message.attempts)
+            result.failed += 1
+    except Exception as error:  # the message itself cannot be sent: trying again won't help
+        current_app.logger.warning("Meddelande %s kan inte skickas: %r", message.id, error)
+        message.last_error = f"Kan inte skickas: {type(error).__name__}: {error}"[:2000]
+        message.status = OutboxStatus.FAILED.value
+        result.given_up += 1
+    else:
+        message.status = OutboxStatus.SENT.value
+        message.sent_at = now
+        message.last_error = None
+        result.sent += 1
+
+
+def send_pending(
+    *,
+    now: datetime | None = None,
+    limit: int = 100,
+    send=_smtp_send,
+    after_each: Callable[[], None] = lambda: None,
+) -> SendResult:
+    """Send what is due, one message at a time. A failure of the server is retried later
+    with growing delays, then given up; a message that cannot be sent at all is marked
+    failed at once with its reason. Either way the others go on.
+
+    ``after_each`` runs once each message is marked: ``flask mail send`` commits there, so
+    a crash later in the run never sends the earlier messages again, and on PostgreSQL the
+    message's row lock is held only while it is sent."""
     now = now or utcnow()
     result = SendResult()
-    for message in due_messages(now, limit):
-        message.attempts += 1
-        try:
-            send(message)
-        except (OSError, smtplib.SMTPException) as error:
-            message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = OutboxStatus.FAILED.value
-                result.given_up += 1
-            else:
-                message.next_attempt_at = now + timedelta(minutes=2**message.attempts)
-                result.failed += 1
-        else:
-            message.status = OutboxStatus.SENT.value
-            message.sent_at = now
-            message.last_error = None
-            result.sent += 1
-    db.session.flush()
+    last_id = 0
+    for _ in range(limit):
+        message = _next_due(now, last_id)
+        if message is None:
+            break
+        last_id = message.id
+        _attempt(message, now, send, result)
+        db.session.flush()
+        after_each()
     return result
 
 

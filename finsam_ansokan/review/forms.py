@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from finsam_ansokan.applications.sections import SECTIONS as APPLICATION_SECTIONS
-from finsam_ansokan.core.forms import choices
+from finsam_ansokan.core.forms import Form, choices
 
 from .models import AssessmentKind, AssessmentStage
 from .services import MAX_COMMENT_LENGTH, MAX_MOTIVATION_LENGTH
@@ -17,7 +16,7 @@ SECTIONS = [("", "Hela ansökan")] + [(s.slug, s.title) for s in APPLICATION_SEC
 SECTION_TITLES = dict(SECTIONS)
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         "Kommentar",
         description=f"Vanlig text, högst {MAX_COMMENT_LENGTH} tecken.",
@@ -45,7 +44,7 @@ class CommentForm(FlaskForm):
     parent_id = HiddenField()
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = TextAreaField(
         "Svar",
         validators=[
@@ -57,7 +56,7 @@ class ReplyForm(FlaskForm):
     parent_id = HiddenField()
 
 
-class RequestInformationForm(FlaskForm):
+class RequestInformationForm(Form):
     message = TextAreaField(
         "Vad behöver kompletteras?",
         description="Texten skickas till den sökande.",
@@ -69,13 +68,13 @@ class RequestInformationForm(FlaskForm):
     )
 
 
-def assessment_form(stage: AssessmentStage, years: list[int], **kwargs) -> FlaskForm:
+def assessment_form(stage: AssessmentStage, years: list[int], **kwargs) -> Form:
     """A recommendation or proposal form with one amount field per year of the application."""
     kinds = [AssessmentKind.BEVILJA, AssessmentKind.DELVIS_BEVILJA, AssessmentKind.AVSLA]
     if stage is AssessmentStage.RECOMMENDATION:
         kinds.append(AssessmentKind.KOMPLETTERING)
 
-    class AssessmentForm(FlaskForm):
+    class AssessmentForm(Form):
         kind = RadioField(
             "Rekommendation" if stage is AssessmentStage.RECOMMENDATION else "Förslag",
             choices=choices((k.value, k.label) for k in kinds),

@@ -249,6 +249,7 @@ def open_information_request(application: Application) -> InformationRequest | N
 def start_review(application: Application, *, actor: User) -> None:
     if not policy.can_review(actor, application):
         raise NotAllowed("Bara beredningsgrupp och kansli tar upp ansökningar till beredning.")
+    application_services.lock(application)  # a withdrawal meanwhile refuses, not a 500
     application_services.transition(application, Action.START_REVIEW, actor=actor)
 
 
@@ -261,6 +262,7 @@ def request_information(application: Application, *, actor: User, message: str) 
         limit=MAX_COMMENT_LENGTH,
         required_message="Beskriv vad den sökande behöver komplettera.",
     )
+    application_services.lock(application)
     application_services.transition(application, Action.REQUEST_INFO, actor=actor, message=text)
     notifications.information_requested(application, text, actor)
 

@@ -37,7 +37,9 @@ def test_an_invited_member_sets_a_password_enrols_totp_forgets_and_resets_it(
 ):
     email = "ulla.ny@alvesta.example"
     login_as(page, "kansli@varend.example")
-    page.get_by_role("link", name="Användare").click()
+    menu = page.get_by_role("navigation", name="Huvudmeny")
+    menu.get_by_text("Administration").click()
+    menu.get_by_role("link", name="Användare").click()
     page.get_by_role("link", name="Ny användare").click()
     field(page, "Namn").fill("Ulla Ny")
     field(page, "E-postadress").fill(email)

@@ -42,7 +42,7 @@ from tests.conftest import database_url_for_tests, make_test_app
 from tests.factories import PASSWORD
 from tests.integration.route_walk import rules, urls
 
-from .conftest import ARTIFACTS, WCAG_21_AA, login_as
+from .conftest import ARTIFACTS, SERVED_APPS, WCAG_21_AA, login_as
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -144,25 +144,16 @@ class Visit:
 def _walk_data(factory) -> tuple[list[dict], dict[str, tuple[str, str]]]:
     """Sample objects in every state a page can show, and each role's login."""
     from finsam_ansokan.demo import load_demo
-    from finsam_ansokan.meetings import services as meetings
     from finsam_ansokan.meetings.models import Meeting
-    from finsam_ansokan.review import services as review_services
     from tests.integration.test_object_access import organisation_objects, url_values
 
     load_demo()
     kansli = db.session.scalar(select(User).where(User.email == "kansli@varend.example"))
-    # the demo's prepared case decided and the minutes signed: a decision page, signed minutes
-    meeting = db.session.scalars(select(Meeting)).one()
-    item = next(i for i in meeting.items if i.is_case)
-    meetings.record_decision(
-        item,
-        kind="bevilja",
-        amounts=review_services.requested_by_year(item.application),
-        motivation="Insatsen ryms inom ramen för kompetensutveckling.",
-        actor=kansli,
-    )
-    meetings.sign_off(meeting, actor=kansli)
-    decided = item.application
+    # the demo's meetings: justerade ones (early in the year and ten days ago: decision pages,
+    # signed minutes, the anslag) and one ahead with the prepared case on its agenda
+    meetings = db.session.scalars(select(Meeting).order_by(Meeting.date)).all()
+    justerad = next(m for m in meetings if m.signed_at is not None)
+    decided = next(i for i in justerad.items if i.is_case).application
     objects = organisation_objects(factory, "Granskningsbygdens kommun", kansli)
 
     # an editable draft (every section's form), a submitted case in beredning, a granted
@@ -172,7 +163,7 @@ def _walk_data(factory) -> tuple[list[dict], dict[str, tuple[str, str]]]:
     value_sets = [draft, {**submitted, "section": submitted["section"][:1]}]
     for application in (objects["project"], decided):
         value_sets.append({**value_sets[-1], "application_id": [application.id]})
-    value_sets[-1]["meeting_id"] = [meeting.id]
+    value_sets[-1]["meeting_id"] = [m.id for m in meetings]
     logins = {role.value: (email, DEMO_PASSWORD) for email, _name, (role,), _org in USERS}
     logins[Role.SOKANDE.value] = (objects["owner"].email, PASSWORD)
     return value_sets, logins
@@ -191,7 +182,9 @@ def walk_server(tmp_path_factory) -> Iterator[tuple[str, object, list[dict], dic
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app, value_sets, logins
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    SERVED_APPS[base_url] = app
+    yield base_url, app, value_sets, logins
     server.shutdown()
     with app.app_context():
         db.session.remove()

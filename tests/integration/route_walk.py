@@ -75,24 +75,41 @@ class FormFields(HTMLParser):
 
     Candidate values are those the page offers (a select's options, a checkbox's value, a
     hidden input's value), so a generated post can start from something plausible.
+    ``kinds`` says what each field is (``textarea``, ``select``, or an input's type), and
+    ``query_keys`` the query-string names the page's links and GET forms use, per path.
     """
 
     def __init__(self, page_url: str):
         super().__init__()
         self.page_url = page_url
         self.forms: dict[str, dict[str, list[str]]] = {}
+        self.kinds: dict[str, dict[str, str]] = {}
+        self.query_keys: dict[str, set[str]] = {}
         self._action: str | None = None
+        self._get_action: str | None = None
         self._select: str | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and (a.get("method") or "get").lower() == "post":
+        if tag == "a" and "?" in (a.get("href") or "") and a["href"].startswith("/"):
+            path, _, query = a["href"].split("#")[0].partition("?")
+            keys = {pair.split("=")[0] for pair in query.split("&") if pair}
+            self.query_keys.setdefault(path, set()).update(keys)
+        if tag == "form" and (a.get("method") or "get").lower() == "get":
+            self._get_action = (a.get("action") or self.page_url).split("?")[0]
+            self.query_keys.setdefault(self._get_action, set())
+        elif tag == "form":
             self._action = (a.get("action") or self.page_url).split("#")[0]
             self.forms.setdefault(self._action, {})
+            self.kinds.setdefault(self._action, {})
+        elif tag in ("input", "textarea", "select") and a.get("name") and self._get_action:
+            self.query_keys[self._get_action].add(a["name"])
         elif self._action is None:
             return
         elif tag in ("input", "textarea", "select", "button") and a.get("name"):
             values = self.forms[self._action].setdefault(a["name"], [])
+            kind = tag if tag != "input" else (a.get("type") or "text").lower()
+            self.kinds[self._action].setdefault(a["name"], kind)
             if a.get("value") is not None:
                 values.append(a["value"])
             if tag == "select":
@@ -102,12 +119,17 @@ class FormFields(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "form":
-            self._action = None
+            self._action = self._get_action = None
         elif tag == "select":
             self._select = None
 
 
 def forms_on(html: str, page_url: str) -> dict[str, dict[str, list[str]]]:
+    return parse_page(html, page_url).forms
+
+
+def parse_page(html: str, page_url: str) -> FormFields:
+    """The page's POST forms, their fields' kinds, and the query keys its links use."""
     parser = FormFields(page_url)
     parser.feed(html)
-    return parser.forms
+    return parser

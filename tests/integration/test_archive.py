@@ -1,5 +1,6 @@
 """The yearly archive package for the diarium: every submitted version as PDF, the
-documents other areas contribute, and an index, in one zip."""
+documents other areas contribute, and an index, in one zip, built by the background worker
+(the page queues it, ``flask jobs run`` builds it, the page offers the download)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications.services import record_version
 from finsam_ansokan.applications.status import Status
 from finsam_ansokan.core import archive as registry
+from finsam_ansokan.core import jobs
 from finsam_ansokan.core.archive import ArchiveDocument
 from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
@@ -41,6 +43,17 @@ def registered(factory):
     return first, second, draft
 
 
+def _archive(client, year: int):
+    """Ask for the year's package on its page, let the worker build it, download it."""
+    asked = client.post(f"/arkiv/{year}")
+    assert asked.status_code == 303, asked.status_code
+    jobs.run_pending()
+    response = client.get(f"/arkiv/{year}.zip")
+    response.get_data()
+    response.close()  # the download holds the stored file open
+    return response
+
+
 def _zip(response) -> zipfile.ZipFile:
     assert response.status_code == 200, response.status_code
     assert response.mimetype == "application/zip"
@@ -60,7 +73,7 @@ def _pdf_text(data: bytes) -> str:
 def test_the_archive_holds_every_submitted_version_and_an_index(registered, factory, login):
     first, second, _draft = registered
     year = today().year
-    archive = _zip(login(factory.user(Role.KANSLI)).get(f"/arkiv/{year}.zip"))
+    archive = _zip(_archive(login(factory.user(Role.KANSLI)), year))
 
     index = _index(archive)
     assert {row["Diarienummer"] for row in index} == {first.diarienummer, second.diarienummer}
@@ -114,7 +127,7 @@ def test_documents_other_areas_contribute_are_included(registered, factory, logi
 
     monkeypatch.setitem(registry._contributors, "protokoll", minutes)
     year = today().year
-    archive = _zip(login(factory.user(Role.REVISOR)).get(f"/arkiv/{year}.zip"))
+    archive = _zip(_archive(login(factory.user(Role.REVISOR)), year))
     assert archive.read(f"protokoll/{year}-03-12.pdf") == b"%PDF-1.7 protokoll"
     index = _index(archive)
     assert index[-1]["Dokument"] == "Protokoll 2026-03-12"
@@ -125,14 +138,17 @@ def test_documents_other_areas_contribute_are_included(registered, factory, logi
 
 
 def test_an_empty_year_gives_an_index_only(factory, login):
-    archive = _zip(login(factory.user(Role.KANSLI)).get("/arkiv/2003.zip"))
+    archive = _zip(_archive(login(factory.user(Role.KANSLI)), 2003))
     assert archive.namelist() == ["index.csv"]
     assert _index(archive) == []
 
 
 @pytest.mark.parametrize("role", [Role.SOKANDE, Role.BEREDNING, Role.STYRELSE, Role.ADMIN])
 def test_only_the_kansli_and_the_auditors_download_the_archive(factory, login, role):
-    assert login(factory.user(role)).get("/arkiv/2026.zip").status_code == 403
+    client = login(factory.user(role))
+    assert client.get("/arkiv/2026").status_code == 403
+    assert client.post("/arkiv/2026").status_code == 403
+    assert client.get("/arkiv/2026.zip").status_code == 403
 
 
 def test_the_archive_is_built_from_the_command_line(registered, runner, tmp_path):
@@ -166,7 +182,7 @@ def test_signed_minutes_and_decision_letters_are_in_the_archive(factory, login, 
     db.session.commit()
 
     login(kansli)
-    response = client.get(f"/arkiv/{application.diarie_year}.zip")
+    response = _archive(client, application.diarie_year)
     assert response.status_code == 200
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         names = archive.namelist()
@@ -204,7 +220,7 @@ def test_the_archive_holds_nothing_of_minutes_not_yet_justerade(factory, login):
     item = meetings.add_case(meeting, application, actor=kansli)
     meetings.declare_jav(item, meeting.attendance[1], "Närstående", actor=kansli)
     meetings.record_decision(item, kind="bevilja", amounts={YEAR: D("450000")}, actor=chair)
-    archive = _zip(login(kansli).get(f"/arkiv/{application.diarie_year}.zip"))
+    archive = _zip(_archive(login(kansli), application.diarie_year))
     names = archive.namelist()
     assert not [n for n in names if n.startswith("protokoll/") or "beslutsbrev" in n]
     everything = " ".join(archive.read(n).decode("utf-8-sig") for n in names if n.endswith(".csv"))

@@ -15,6 +15,7 @@ from finsam_ansokan.applications.models import Application, Attachment
 from finsam_ansokan.applications.services import record_version, snapshot
 from finsam_ansokan.applications.status import Status
 from finsam_ansokan.core.events import Event
+from finsam_ansokan.core.storage import StorageError
 from finsam_ansokan.extensions import db
 from tests import files_samples as samples
 
@@ -294,3 +295,45 @@ def test_bytes_saved_in_a_transaction_that_rolls_back_are_deleted(draft):
     assert _storage().exists(key)
     db.session.rollback()
     assert not _storage().exists(key)
+
+
+class _RefusingStore:
+    """A store whose disk is full (or whose object store is down): every write fails."""
+
+    def __init__(self, error: Exception):
+        self.error = error
+        self.deleted: list[str] = []
+
+    def save(self, key, stream):
+        raise self.error
+
+    def delete(self, key):
+        self.deleted.append(key)
+
+    def exists(self, key):
+        return False
+
+    def open(self, key):
+        raise StorageError(key)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [OSError(28, "No space left on device"), StorageError("could not store: bucket is gone")],
+    ids=["disk-full", "object-store-down"],
+)
+def test_a_store_that_refuses_the_file_says_so_and_nothing_is_saved(
+    app, client, login, draft, applicant, monkeypatch, error
+):
+    store = _RefusingStore(error)
+    monkeypatch.setitem(app.extensions, "attachment_storage", store)
+    login(applicant)
+    events_before = db.session.scalar(select(func.count(Event.id)))
+    response = _upload(client, draft)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "Filen projektplan.pdf kunde inte sparas. Ingenting har sparats." in page
+    assert "Något gick fel" not in page
+    assert _count(draft) == 0  # no attachment row
+    assert db.session.scalar(select(func.count(Event.id))) == events_before  # no event either
+    assert len(store.deleted) == 1  # and whatever half an object the store kept is removed

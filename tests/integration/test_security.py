@@ -1,3 +1,6 @@
+import os
+from datetime import date
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
@@ -6,6 +9,8 @@ from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.config import ConfigurationError, check_production_config
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.extensions import db
+
+from .meetings_helpers import meeting_with_board
 
 
 def test_every_page_has_a_strict_content_security_policy(client):
@@ -68,6 +73,32 @@ def test_the_event_log_refuses_updates_and_deletes(app_ctx):
         with pytest.raises(DatabaseError, match="append-only"):
             db.session.execute(statement, {"id": event.id})
         savepoint.rollback()
+
+
+def _refused(statement: str, match: str) -> None:
+    savepoint = db.session.begin_nested()
+    with pytest.raises(DatabaseError, match=match):
+        db.session.execute(text(statement))
+    savepoint.rollback()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"),
+    reason="TRUNCATE is PostgreSQL's (SQLite has none)",
+)
+def test_truncate_cannot_empty_the_event_log_the_ledger_or_justerade_minutes(app_ctx, factory):
+    record_event("meeting_created", message="kvar")
+    db.session.flush()
+    for table in ("events", "frame_grants"):
+        _refused(f"TRUNCATE {table} CASCADE", "append-only: TRUNCATE refused")
+    kansli = factory.user(Role.KANSLI)
+    meeting, _ = meeting_with_board(factory, kansli, meeting_date=date(2026, 3, 2))
+    db.session.execute(
+        text("UPDATE meetings SET signed_at = now() WHERE id = :id"), {"id": meeting.id}
+    )
+    for table in ("meetings", "attendance", "meeting_signatories", "decisions", "paragraphs"):
+        _refused(f"TRUNCATE {table} CASCADE", "signed off, TRUNCATE refused")
+    assert db.session.scalar(text("SELECT count(*) FROM events")) > 0
 
 
 def test_healthz_answers_without_login(client):

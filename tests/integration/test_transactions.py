@@ -9,12 +9,15 @@ service and then failed, refused or kept its changes; the rest go through the re
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_request_context
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.budget import services as budget_services
@@ -86,7 +89,45 @@ def own_app(isolated_app: Flask) -> Flask:
         keep_changes()
         raise RuntimeError("a bug after keep_changes")
 
+    @app.post("/_test/<name>/tagen")
+    @public
+    def _taken_meanwhile(name):
+        """As if a concurrent request had committed the same name a moment before."""
+        _add_area(name)
+        db.session.add(Huvudomrade(name=name))
+        db.session.flush()
+        return "ok"
+
+    @app.post("/_test/<name>/fel-<moment>-commit")
+    @public
+    def _fails_at_commit(name, moment):
+        """The connection is lost ``i`` (during) or ``efter`` (after) the commit."""
+        _add_area(name)
+        g.setdefault({"i": "fail_in_commit", "efter": "fail_after_commit"}[moment], True)
+        return "ok"
+
     return app
+
+
+def _lost_connection(session, flag: str) -> None:
+    """The database connection goes at the named moment of the commit (the request's own)."""
+    if has_request_context() and g.get(flag):
+        g.pop(flag)
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+
+@pytest.fixture
+def commit_failures(own_app, monkeypatch):
+    """Failures in the commit for the requests that ask for them; the 500 page as in
+    production (the test client otherwise re-raises what escapes the error handlers)."""
+    monkeypatch.setitem(own_app.config, "PROPAGATE_EXCEPTIONS", False)
+    after = functools.partial(_lost_connection, flag="fail_after_commit")
+    before = functools.partial(_lost_connection, flag="fail_in_commit")
+    event.listen(Session, "after_commit", after)
+    event.listen(Session, "before_commit", before)
+    yield
+    event.remove(Session, "after_commit", after)
+    event.remove(Session, "before_commit", before)
 
 
 def _stored_areas(app: Flask, name: str) -> int:
@@ -118,6 +159,39 @@ def test_a_handler_that_fails_after_a_service_flushed_stores_nothing(own_app):
     assert "Ingenting har sparats" in response.get_data(as_text=True)
     assert _stored_areas(own_app, "Kraschat område") == 0
     assert _stored_events(own_app, "huvudomrade_created", "Kraschat område") == 0
+
+
+def test_a_key_taken_by_a_concurrent_request_is_a_409_in_words_not_a_500(own_app):
+    response = own_app.test_client().post("/_test/Samtidigt område/tagen")
+    assert response.status_code == 409
+    assert "Någon annan ändrade samma uppgifter i samma ögonblick" in response.get_data(
+        as_text=True
+    )
+    assert _stored_areas(own_app, "Samtidigt område") == 0
+
+
+def test_a_failure_after_the_commit_does_not_claim_that_nothing_was_saved(own_app, commit_failures):
+    response = own_app.test_client().post("/_test/Sparat trots fel/fel-efter-commit")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Ingenting har sparats" not in page
+    assert "Vi vet inte om den hann sparas" in page
+    assert _stored_areas(own_app, "Sparat trots fel") == 1  # it was: the page did not lie
+
+
+def test_a_failure_during_the_commit_says_the_outcome_is_unknown(own_app, commit_failures):
+    response = own_app.test_client().post("/_test/Kanske sparat/fel-i-commit")
+    assert response.status_code == 500
+    assert "Vi vet inte om den hann sparas" in response.get_data(as_text=True)
+    assert _stored_areas(own_app, "Kanske sparat") == 0  # (this time it was not)
+
+
+def test_a_failure_before_the_commit_still_says_nothing_was_saved(own_app, commit_failures):
+    response = own_app.test_client().post("/_test/Före commit/kraschar")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Ingenting har sparats" in page and "Vi vet inte" not in page
+    assert _stored_areas(own_app, "Före commit") == 0
 
 
 def test_a_domain_error_after_a_flush_is_a_swedish_page_and_stores_nothing(own_app):

@@ -87,3 +87,18 @@ def test_an_excel_file_in_windows_encoding_is_read(client, factory, login):
         client, "namn,e-post,organisation,roller\nÅsa Öberg,asa@x.example,,revisor\n", "cp1252"
     )
     assert preview.status_code == 200 and "Åsa Öberg" in preview.text
+
+
+def test_control_characters_in_the_file_are_dropped_not_a_server_error(client, factory, login):
+    login(factory.user(Role.KANSLI))
+    factory.organisation("Alvesta kommun")
+    hostile = (
+        "namn;e-post;organisation;roller\n"
+        '"Alva\x00 Ek\r\nBcc: x";alva@alvesta.example;Alvesta\x00 kommun;sokande\n'
+    )
+    preview = _upload(client, hostile)
+    assert preview.status_code == 200 and "Lägg till 1 användare" in preview.text
+    response = client.post("/admin/anvandare/import", data={"content": hostile, "confirm": "1"})
+    assert response.status_code == 302
+    alva = db.session.scalars(select(User).where(User.email == "alva@alvesta.example")).one()
+    assert alva.name == "Alva Ek Bcc: x" and alva.organisation.name == "Alvesta kommun"

@@ -1,5 +1,5 @@
-"""House rules read from the source: routes never end a transaction themselves, and
-templates never decide on a status.
+"""House rules read from the source: routes never end a transaction themselves, every form
+cleans its text through ``core.forms.Form``, and templates never decide on a status.
 
 One transaction per request is ``core/transaction``'s job (tests/integration/
 test_transactions.py proves what it stores); here we make sure no route works around it.
@@ -90,3 +90,60 @@ def test_no_template_compares_a_status_or_kind_with_a_literal():
         if STATUS_LITERAL.search(line)
     ]
     assert found == [], "\n".join(found)
+
+
+# --- every form cleans its text (core/forms.Form) ---------------------------------------------
+
+
+def _flask_form_uses(path: Path) -> list[str]:
+    """Classes built on ``FlaskForm`` and ``FlaskForm()`` instances, as ``line: source``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            bases = [ast.unparse(b) for b in node.bases]
+            if any(b.split(".")[-1] == "FlaskForm" for b in bases):
+                found.append(f"{node.lineno}: class {node.name}({', '.join(bases)})")
+        elif isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] == "FlaskForm":
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_the_rule_finds_a_form_built_on_flask_form(tmp_path):
+    sample = tmp_path / "forms.py"
+    sample.write_text(
+        "class A(FlaskForm):\n    pass\n\n\ndef f():\n    return flask_wtf.FlaskForm()\n"
+    )
+    assert _flask_form_uses(sample) == ["1: class A(FlaskForm)", "6: flask_wtf.FlaskForm()"]
+
+
+def test_every_form_is_built_on_the_base_that_cleans_its_text():
+    """A form on ``FlaskForm`` directly would let a NUL byte or a line break through."""
+    found = [
+        f"{path.relative_to(PACKAGE)}:{use}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.relative_to(PACKAGE).as_posix() != "core/forms.py"
+        for use in _flask_form_uses(path)
+    ]
+    assert found == [], "use finsam_ansokan.core.forms.Form:\n" + "\n".join(found)
+
+
+def test_every_form_class_the_package_defines_inherits_the_base():
+    import importlib
+    import pkgutil
+
+    from flask_wtf import FlaskForm
+
+    import finsam_ansokan
+    from finsam_ansokan.core.forms import Form
+
+    for module in pkgutil.walk_packages(finsam_ansokan.__path__, "finsam_ansokan."):
+        importlib.import_module(module.name)
+    subclasses, pending = [], list(FlaskForm.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        subclasses.append(cls)
+        pending.extend(cls.__subclasses__())
+    ours = [c for c in subclasses if c.__module__.startswith("finsam_ansokan.")]
+    assert len(ours) > 30
+    assert [c.__qualname__ for c in ours if not issubclass(c, Form)] == []

@@ -1,7 +1,7 @@
 """outbox_messages.body_html: the HTML part of a notification (the text part stays in body)
 
-Revision ID: 0015c
-Revises: 0015b
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-02 05:00:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015c'
-down_revision = '0015b'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
