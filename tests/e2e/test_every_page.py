@@ -83,6 +83,7 @@ DOWNLOADS = {
     "exports.archive_zip",
     "exports.budget_csv",
     "exports.budget_xlsx",
+    "exports.statistics_xlsx",
     "meetings.minutes_pdf",
 }
 
