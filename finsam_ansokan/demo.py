@@ -1,9 +1,17 @@
 """Demo data: Samordningsförbundet Värend, from seed 000 (the 2022 budget, applied to the
-current year and, as a preliminary budget, to the next). The people are invented."""
+current year and, as a preliminary budget, to the next). The people are invented.
+
+A year of life, all through the services (so every event, e-mail and figure is what the
+real flow makes): drafts, one shared and commented; cases submitted, in beredning, asked
+for komplettering (one answered, one waiting) and ready for decision; a board meeting early
+in the year that granted three projects, now in every follow-up state (a report waiting for
+the kansli, one sent back, a project closed) with rekvisitioner asked, approved and paid;
+a meeting ten days ago, justerat; and one coming up."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -12,12 +20,19 @@ from finsam_ansokan.accounts.models import Forbund, Organisation, User
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications import services as application_services
 from finsam_ansokan.applications.models import Application, ApplicationParty, BudgetLine
+from finsam_ansokan.applications.sections import SECTIONS_BY_SLUG
 from finsam_ansokan.applications.status import Action
 from finsam_ansokan.budget.models import BudgetYear, Contribution, Huvudomrade, Ram
 from finsam_ansokan.budget.services import split_contributions
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
+from finsam_ansokan.followup import services as followup
+from finsam_ansokan.followup.status import ReportKind
+from finsam_ansokan.meetings import services as meetings
+from finsam_ansokan.meetings import settings as meeting_settings
+from finsam_ansokan.review import services as review_services
+from finsam_ansokan.review.models import AssessmentKind, AssessmentStage
 
 DEMO_PASSWORD = "demo-finsam-ansokan"  # noqa: S105 - printed by `make run`, demo only
 #: The demo kansli and admin sign in with a second factor like real ones; their
@@ -195,11 +210,10 @@ COMPLETE_TEXT = dict(
 
 def _demo_applications(users: dict, members: dict, areas: list, year: int) -> None:
     applicant = users[Role.SOKANDE]
-    beredning = users[Role.BEREDNING]
     kansli = users[Role.KANSLI]
     start, end = date(year, 3, 1), date(year, 12, 31)
 
-    _application(
+    draft = _application(
         applicant,
         members,
         areas[2],
@@ -220,54 +234,22 @@ def _demo_applications(users: dict, members: dict, areas: list, year: int) -> No
     )
     _submit(submitted, applicant)
 
-    in_review = _application(
-        applicant,
-        members,
-        areas[2],
-        year,
-        title="Arbetsträning med stöd",
-        start_date=start,
-        end_date=end,
-        **COMPLETE_TEXT,
-    )
-    _submit(in_review, applicant)
-    application_services.transition(in_review, Action.START_REVIEW, actor=beredning)
-
-    ready = _application(
-        applicant,
-        members,
-        areas[1],
-        year,
-        title="Gemensam kompetensdag om psykisk ohälsa",
-        start_date=start,
-        end_date=end,
-        **COMPLETE_TEXT,
-    )
-    _submit(ready, applicant)
-    application_services.transition(ready, Action.START_REVIEW, actor=beredning)
+    in_review = _in_review(users, members, areas[2], year, "Arbetsträning med stöd")
+    ready = _in_review(users, members, areas[1], year, "Gemensam kompetensdag om psykisk ohälsa")
     _propose(ready, kansli)
-    decided = _application(
-        applicant,
-        members,
-        areas[0],
-        year,
-        title="Samverkansteam för unga vuxna",
-        start_date=start,
-        end_date=end,
-        **COMPLETE_TEXT,
-    )
-    _submit(decided, applicant)
-    application_services.transition(decided, Action.START_REVIEW, actor=beredning)
+    decided = _in_review(users, members, areas[0], year, "Samverkansteam för unga vuxna")
     _propose(decided, kansli)
+    _settings(kansli)
+    _spring(users, members, areas, year)  # justerat first: minutes go in date order
     _justerat_meeting(users, members, decided)
+    followup.create_schedule(decided, actor=kansli)
     _demo_meeting(users, members, ready)
+    _conversation(users, draft, in_review)
+    _komplettering(users, members, areas, year)
 
 
 def _propose(application: Application, kansli: User) -> None:
     """The kansli's förslag till beslut marks the case Klar för beslut."""
-    from finsam_ansokan.review import services as review_services
-    from finsam_ansokan.review.models import AssessmentKind, AssessmentStage
-
     review_services.assess(
         application,
         actor=kansli,
@@ -281,39 +263,27 @@ def _propose(application: Application, kansli: User) -> None:
 def _justerat_meeting(users: dict, members: dict, decided: Application) -> None:
     """A meeting ten days ago: the case granted, the minutes justerade by the chair and the
     secretary in the system and by a justerare on paper; its anslag is on the anslagstavla."""
-    from dataclasses import replace
-    from datetime import timedelta
+    _granted_at(users, members, today() - timedelta(days=10), [decided])
 
-    from finsam_ansokan.meetings import services as meetings
-    from finsam_ansokan.meetings import settings as meeting_settings
-    from finsam_ansokan.review import services as review_services
 
+def _granted_at(users: dict, members: dict, day: date, cases: list[Application]) -> None:
+    """A board meeting on ``day`` that granted ``cases`` what they asked for, justerat."""
     kansli, chair = users[Role.KANSLI], users[Role.STYRELSE]
-    meeting_settings.save(
-        replace(meeting_settings.DEFAULTS, forvaltningsratt="Förvaltningsrätten i Växjö"),
-        actor=kansli,
-    )
-    meeting = _board_meeting(users, members, today() - timedelta(days=10))
-    item = meetings.add_case(meeting, decided, actor=kansli)
-    meetings.record_decision(
-        item,
-        kind="bevilja",
-        amounts=review_services.requested_by_year(decided),
-        villkor="att insatsen registreras i SUS",
-        actor=chair,
-    )
-    signatories = meeting.signatories
-    meetings.justera(signatories[0], actor=chair, password=DEMO_PASSWORD)
-    meetings.justera(signatories[1], actor=kansli, password=DEMO_PASSWORD)
-    meetings.record_paper_justering(signatories[2], actor=kansli)
+    meeting = _board_meeting(users, members, day)
+    for case in cases:
+        item = meetings.add_case(meeting, case, actor=kansli)
+        meetings.record_decision(
+            item,
+            kind="bevilja",
+            amounts=review_services.requested_by_year(case),
+            villkor="att insatsen registreras i SUS",
+            actor=chair,
+        )
+    _justera(meeting, users)
 
 
 def _demo_meeting(users: dict, members: dict, ready: Application) -> None:
     """An upcoming board meeting with the prepared case on the agenda (invented people)."""
-    from datetime import timedelta
-
-    from finsam_ansokan.meetings import services as meetings
-
     kansli = users[Role.KANSLI]
     meeting = _board_meeting(users, members, today() + timedelta(days=14))
     meetings.add_case(meeting, ready, actor=kansli)
@@ -328,10 +298,6 @@ def _demo_meeting(users: dict, members: dict, ready: Application) -> None:
 def _board_meeting(users: dict, members: dict, day):
     """A board meeting with the board present and its ordförande, sekreterare (the
     förbundschef) and justerare (without an account) named."""
-    from datetime import time
-
-    from finsam_ansokan.meetings import services as meetings
-
     kansli = users[Role.KANSLI]
     meeting = meetings.create_meeting(
         meetings.MeetingData(
@@ -373,7 +339,233 @@ def _board_meeting(users: dict, members: dict, day):
     return meeting
 
 
+def _in_review(
+    users: dict,
+    members: dict,
+    area: Huvudomrade,
+    year: int,
+    title: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> Application:
+    """A complete application, submitted and taken up for beredning."""
+    applicant = users[Role.SOKANDE]
+    application = _application(
+        applicant,
+        members,
+        area,
+        year,
+        title=title,
+        start_date=start or date(year, 3, 1),
+        end_date=end or date(year, 12, 31),
+        **COMPLETE_TEXT,
+    )
+    _submit(application, applicant)
+    application_services.transition(application, Action.START_REVIEW, actor=users[Role.BEREDNING])
+    return application
+
+
 def _submit(application: Application, actor: User) -> None:
     """Submit through the one submission service, as the applicant would."""
     db.session.flush()
     application_services.submit(application, actor=actor)
+
+
+# --- a year of history: a spring meeting, its projects in every follow-up state ----------------
+
+#: (title, huvudområde index, what happens in the follow-up)
+SPRING_PROJECTS = [
+    ("Jobbspåret", 2, "report_waiting"),
+    ("Hälsa och arbete", 2, "report_returned"),
+    ("Studiecirkel för handläggare", 3, "closed"),
+]
+
+
+def _settings(kansli: User) -> None:
+    meeting_settings.save(
+        replace(meeting_settings.DEFAULTS, forvaltningsratt="Förvaltningsrätten i Växjö"),
+        actor=kansli,
+    )
+
+
+def _spring(users: dict, members: dict, areas: list, year: int) -> None:
+    """A board meeting early in the year (or three weeks ago, early in January) that granted
+    three projects, justerat; then their reports and rekvisitioner through the year."""
+    kansli = users[Role.KANSLI]
+    now = today()
+    meeting_day = min(date(year, 2, 10), now - timedelta(days=20))
+    # the projects run from March (or from whatever has begun, early in the year)
+    start = max(date(year, 1, 1), min(date(year, 3, 1), meeting_day + timedelta(days=1)))
+    projects = []
+    for title, area, plan in SPRING_PROJECTS:
+        end = date(year, 12, 31)
+        if plan == "closed":  # a shorter project, over by now where the year allows
+            end = max(start + timedelta(days=30), min(date(year, 10, 31), now))
+        project = _in_review(users, members, areas[area], year, title, start, end)
+        _propose(project, kansli)
+        projects.append((project, plan))
+    _granted_at(users, members, meeting_day, [project for project, _ in projects])
+    for project, plan in projects:
+        followup.create_schedule(project, actor=kansli)
+        _follow_up(project, plan, users, year)
+
+
+def _justera(meeting, users: dict) -> None:
+    """The chair and the secretary justera in the system, the justerare on paper."""
+    chair, kansli = users[Role.STYRELSE], users[Role.KANSLI]
+    signatories = meeting.signatories
+    meetings.justera(signatories[0], actor=chair, password=DEMO_PASSWORD)
+    meetings.justera(signatories[1], actor=kansli, password=DEMO_PASSWORD)
+    meetings.record_paper_justering(signatories[2], actor=kansli)
+
+
+def _report_text(report, used: Decimal, women: int, men: int) -> followup.ReportData:
+    return followup.ReportData(
+        lock_version=report.lock_version,
+        period_start=report.period_start,
+        period_end=report.period_end,
+        participants_women=women,
+        participants_men=men,
+        goal_fulfilment="18 deltagare har skrivits in; sju har gått vidare till arbete eller "
+        "studier och fyra till arbetsträning.",
+        gender_work="Statistiken är könsuppdelad. Kvinnorna erbjuds arbetsträning lika ofta "
+        "som männen sedan teamet gick igenom sina rutiner i våras.",
+        implementation_status="Kommunen och Arbetsförmedlingen planerar att ta över "
+        "arbetsformen i ordinarie verksamhet.",
+        costs={y: used for y in followup.report_years(report)},
+    )
+
+
+def _pay(project, start: date, amount: Decimal, users: dict, *, paid: bool, approved: bool):
+    applicant, kansli = users[Role.SOKANDE], users[Role.KANSLI]
+    payment = followup.request_payment(
+        project,
+        followup.PaymentData(
+            year=start.year,
+            period_start=start,
+            period_end=start + timedelta(days=89),
+            amount=amount,
+            costs_incurred="Lön för teamets handläggare och lokalhyra.",
+        ),
+        actor=applicant,
+    )
+    if approved or paid:
+        followup.approve_payment(payment, actor=kansli)
+    if paid:
+        followup.record_payment(payment, min(today(), start + timedelta(days=100)), actor=kansli)
+    return payment
+
+
+def _follow_up(project: Application, plan: str, users: dict, year: int) -> None:
+    """Reports and rekvisitioner: waiting for the kansli, sent back, or all done and closed."""
+    applicant, kansli = users[Role.SOKANDE], users[Role.KANSLI]
+    reports = followup.reports_for(project)
+    progress = [r for r in reports if r.kind == ReportKind.LAGESRAPPORT]
+    final = next(r for r in reports if r.kind == ReportKind.SLUTRAPPORT)
+    start = project.start_date
+    if plan == "report_waiting":
+        _pay(project, start, Decimal("120000"), users, paid=True, approved=True)
+        _pay(
+            project,
+            start + timedelta(days=90),
+            Decimal("100000"),
+            users,
+            paid=False,
+            approved=False,
+        )
+        for report in progress[:1]:
+            followup.save_report(
+                report, _report_text(report, Decimal("150000"), 11, 7), actor=applicant
+            )
+            followup.submit_report(report, actor=applicant)
+    elif plan == "report_returned":
+        _pay(project, start, Decimal("90000"), users, paid=False, approved=True)
+        for report in progress[:1]:
+            followup.save_report(
+                report, _report_text(report, Decimal("80000"), 6, 9), actor=applicant
+            )
+            followup.submit_report(report, actor=applicant)
+            followup.request_more(
+                report,
+                "Beskriv hur många av deltagarna som har fått arbetsträning och hur länge.",
+                actor=kansli,
+            )
+    else:  # closed: every report approved, the slutrapport closes the project
+        _pay(project, start, Decimal("200000"), users, paid=True, approved=True)
+        for report in [*progress, final]:
+            used = Decimal("380000") if report is final else Decimal("210000")
+            followup.save_report(report, _report_text(report, used, 9, 8), actor=applicant)
+            followup.submit_report(report, actor=applicant)
+            followup.approve_report(report, actor=kansli)
+
+
+# --- beredning: a conversation on a shared draft and a case, a komplettering round -----------
+
+
+def _conversation(users: dict, draft: Application, in_review: Application) -> None:
+    """Comments on a shared draft and on a case in beredning: the beredning user has read
+    all but the kansli's latest note on the case."""
+    applicant, beredning, kansli = users[Role.SOKANDE], users[Role.BEREDNING], users[Role.KANSLI]
+    review_services.set_shared(draft, True, actor=applicant)
+    review_services.add_comment(
+        draft,
+        actor=beredning,
+        body="Bra idé! Beskriv gärna målgruppen tydligare: hur många unga vuxna gäller det?",
+        section="behov",
+    )
+    question = review_services.add_comment(
+        in_review,
+        actor=kansli,
+        body="Hur fördelas lönekostnaderna mellan kommunen och Arbetsförmedlingen?",
+        section="budget",
+    )
+    review_services.add_comment(
+        in_review,
+        actor=applicant,
+        body="Kommunen står för 60 procent och Arbetsförmedlingen för 40 procent.",
+        parent=question,
+    )
+    review_services.add_comment(
+        in_review,
+        actor=beredning,
+        body="Stäm av medfinansieringen med Försäkringskassan före beredningsmötet.",
+        internal=True,
+    )
+    review_services.mark_read(in_review, beredning, ["budget", ""])
+    review_services.add_comment(
+        in_review,
+        actor=kansli,
+        body="Arbetsträningen behöver beskrivas mer: vilka arbetsplatser är tänkta?",
+        section="genomforande",
+    )
+
+
+def _komplettering(users: dict, members: dict, areas: list, year: int) -> None:
+    """One case asked for komplettering and answered (back in beredning), and one whose
+    request the applicant has still to answer."""
+    applicant, beredning = users[Role.SOKANDE], users[Role.BEREDNING]
+    answered = _in_review(users, members, areas[0], year, "Stöd till arbetsgivare")
+    review_services.request_information(
+        answered,
+        actor=beredning,
+        message="Beskriv hur arbetsgivarna rekryteras och vem i styrgruppen som ansvarar.",
+    )
+    application_services.save_section(
+        answered,
+        SECTIONS_BY_SLUG["genomforande"],
+        {
+            "steering": "Styrgrupp med en chef från varje part. Kommunens "
+            "näringslivsenhet rekryterar arbetsgivarna och ansvarar för kontakterna."
+        },
+        started_from=answered.lock_version,
+        actor=applicant,
+    )
+    _submit(answered, applicant)
+
+    waiting = _in_review(users, members, areas[1], year, "Digital vägledning")
+    review_services.request_information(
+        waiting,
+        actor=beredning,
+        message="Bifoga en tidsplan för utbildningen av handläggarna och ange vem som "
+        "äger den digitala tjänsten efter projektet.",
+    )

@@ -37,7 +37,7 @@ from .forms import ConfirmForm, ListFilterForm, NewApplicationForm, section_form
 from .loaders import visible_or_404
 from .models import Application, ApplicationVersion
 from .sections import BUDGET_CATEGORIES, SECTIONS, SECTIONS_BY_SLUG, Kind, Section
-from .status import Status, is_decided
+from .status import Action, Status, is_decided
 from .tabs import tabs_for
 
 bp = Blueprint("applications", __name__, url_prefix="/ansokningar")
@@ -150,6 +150,7 @@ def show(application_id: int):
         else compare.present(services.snapshot(application, attachments=attachments)),
         panel=attachment_panel(application, attachments=attachments),
         can_submit=policy.can_submit(current_user, application),
+        submit_label=services.submit_action(application).label,
         can_withdraw=policy.can_withdraw(current_user, application),
         # every submission records a version, so a registered application has one
         has_versions=policy.is_registered(application),
@@ -314,8 +315,9 @@ def _own_application(application_id: int) -> Application:
 def submit(application_id: int):
     application = _own_application(application_id)
     form = ConfirmForm()
+    action = services.submit_action(application)
+    resubmission = action is Action.RESUBMIT
     if request.method == "POST" and form.validate_on_submit():
-        resubmission = application.diarie_number is not None
         try:
             services.submit(application, actor=current_user)
         except services.IncompleteApplication as exc:
@@ -327,6 +329,8 @@ def submit(application_id: int):
                 sums=queries.budget_sums(application.id),
                 form=form,
                 sections=SECTIONS_BY_SLUG,
+                resubmission=resubmission,
+                submit_label=action.label,
             )
         except StateTransitionError as exc:
             return refused(exc, url_for(".show", application_id=application.id), "info")
@@ -347,6 +351,8 @@ def submit(application_id: int):
         sums=queries.budget_sums(application.id),
         form=form,
         sections=SECTIONS_BY_SLUG,
+        resubmission=resubmission,
+        submit_label=action.label,
     )
 
 

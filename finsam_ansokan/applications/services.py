@@ -18,7 +18,12 @@ from sqlalchemy import select
 from finsam_ansokan.accounts.models import Organisation, User
 from finsam_ansokan.budget.models import BudgetYear, Huvudomrade
 from finsam_ansokan.core.database import conflict_if_stale, dialect_insert
-from finsam_ansokan.core.errors import ConcurrentEditError, DomainError, StateTransitionError
+from finsam_ansokan.core.errors import (
+    ConcurrentEditError,
+    DomainError,
+    DomainErrors,
+    StateTransitionError,
+)
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.money import ZERO, format_money
 from finsam_ansokan.core.timeutil import today, utcnow
@@ -544,6 +549,14 @@ def lock(application: Application) -> None:
     db.session.refresh(application, with_for_update={"of": Application})
 
 
+def submit_action(application: Application) -> Action:
+    """What sending the application in is now: *Skicka in ansökan* the first time, *Skicka
+    in kompletteringen* as the answer to a request for komplettering."""
+    if application.status == Status.KOMPLETTERING_BEGARD:
+        return Action.RESUBMIT
+    return Action.SUBMIT
+
+
 def submit(application: Application, *, actor: User) -> ApplicationVersion:
     """Skicka in ansökan: complete → diarienummer (first time only) → status → version."""
     lock(application)
@@ -562,7 +575,7 @@ def submit(application: Application, *, actor: User) -> ApplicationVersion:
     if application.diarie_number is None:
         application.diarie_year, application.diarie_number = allocate_diarienummer()
     application.submitted_at = utcnow()
-    action = Action.SUBMIT if status == Status.UTKAST else Action.RESUBMIT
+    action = submit_action(application)
     transition(application, action, actor=actor)
     db.session.flush()
     version = record_version(application, actor=actor)
@@ -600,24 +613,27 @@ def validate_grant_amounts(
     board's decision alike. Returns the years with an amount above zero.
     """
     cleaned: dict[int, Decimal] = {}
+    problems: list[tuple[str | None, str]] = []
     for year, amount in amounts.items():
+        field = f"amount_{year}"
         if amount is None:
             continue
         if year not in requested:
-            raise DomainError(f"Ansökan gäller inte år {year}.", field=f"amount_{year}")
-        if amount < 0 or amount != amount.to_integral_value():
-            raise DomainError(
-                f"Beloppet för {year} ska vara hela kronor, noll eller mer.",
-                field=f"amount_{year}",
+            problems.append((field, f"Ansökan gäller inte år {year}."))
+        elif amount < 0 or amount != amount.to_integral_value():
+            problems.append((field, f"Beloppet för {year} ska vara hela kronor, noll eller mer."))
+        elif amount > requested[year]:
+            problems.append(
+                (
+                    field,
+                    f"Beloppet för {year} är större än det sökta beloppet "
+                    f"({format_money(requested[year])}).",
+                )
             )
-        if amount > requested[year]:
-            raise DomainError(
-                f"Beloppet för {year} är större än det sökta beloppet "
-                f"({format_money(requested[year])}).",
-                field=f"amount_{year}",
-            )
-        if amount:
+        elif amount:
             cleaned[year] = amount
+    if problems:  # every year's problem at once; the checks of the whole follow once fixed
+        raise DomainErrors(problems)
     if not cleaned:
         first = next(iter(requested), None)
         raise DomainError(

@@ -78,7 +78,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.SUBMIT: "Skicka in ansökan",
     Action.START_REVIEW: "Ta upp till beredning",
     Action.REQUEST_INFO: "Begär komplettering",
-    Action.RESUBMIT: "Skicka in komplettering",
+    Action.RESUBMIT: "Skicka in kompletteringen",
     Action.MARK_READY: "Klar för beslut",
     Action.DECIDE: "Registrera beslut",
     Action.POSTPONE: "Bordlägg",

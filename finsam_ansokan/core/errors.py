@@ -16,6 +16,15 @@ class DomainError(Exception):
         self.field = field
 
 
+class DomainErrors(DomainError):
+    """Several rules refused at once: every ``(field, message)`` is shown together, each
+    beside its field, so the user fixes them in one go (the message is the first)."""
+
+    def __init__(self, problems: list[tuple[str | None, str]]):
+        super().__init__(problems[0][1], field=problems[0][0])
+        self.problems = problems
+
+
 class StateTransitionError(DomainError):
     """A status change that the transition table does not allow."""
 

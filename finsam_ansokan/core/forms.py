@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from finsam_ansokan.core.errors import DomainError
+from finsam_ansokan.core.errors import DomainError, DomainErrors
 from finsam_ansokan.core.money import InvalidAmount, format_money, parse_amount
 from finsam_ansokan.core.text import clean_multiline, single_line
 
@@ -61,12 +61,17 @@ class Form(FlaskForm):
 
 
 def apply_domain_error(form: FlaskForm, error: DomainError) -> None:
-    """Show a service's refusal beside the field it concerns, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+    """Show a service's refusal beside the field it concerns, or at the top of the form;
+    each of several (``DomainErrors``) beside its own field. A message the field already
+    shows is not repeated."""
+    problems = error.problems if isinstance(error, DomainErrors) else [(error.field, error.message)]
+    for field_name, message in problems:
+        field = getattr(form, field_name, None) if field_name else None
+        if field is not None and hasattr(field, "errors"):
+            if message not in field.errors:
+                field.errors = [*field.errors, message]
+        elif message not in form.form_errors:
+            form.form_errors.append(message)
 
 
 def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

@@ -1,4 +1,5 @@
-"""What the exports contain: the budget overview and the application list as tables.
+"""What the exports contain: the budget overview, the application list and the statistics
+as tables.
 
 Each is the same data as its page, through the same services and queries (and the same
 visibility: an applicant's export holds only what ``queries.visible_to`` lets them see).
@@ -7,6 +8,7 @@ Nothing here reads comments or internal notes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +18,10 @@ from finsam_ansokan.applications.models import Application
 from finsam_ansokan.budget import ledger
 from finsam_ansokan.budget.models import BudgetYear
 from finsam_ansokan.extensions import db
+from finsam_ansokan.followup import services as followup
+from finsam_ansokan.meetings import services as meetings
+from finsam_ansokan.meetings.services import DecisionSummary
+from finsam_ansokan.statistics.services import AreaRow, Statistics
 
 from .tables import Column, Kind, Table
 
@@ -90,11 +96,34 @@ APPLICATION_COLUMNS = [
     Column("Beviljat belopp", Kind.MONEY),
     Column("Inskickad", Kind.DATE, width=12),
     Column("Senast ändrad", Kind.DATE, width=12),
+    Column("Beslutsdatum", Kind.DATE, width=12),
+    Column("Paragraf", Kind.INTEGER, width=9),
+    Column("Beslut", width=18),
+    Column("Deltagare kvinnor", Kind.INTEGER, width=10),
+    Column("Deltagare män", Kind.INTEGER, width=10),
 ]
 
 
-def application_row(application: Application, granted: Decimal | None) -> list[Any]:
+@dataclass(frozen=True)
+class CaseFigures:
+    """What the list export adds to a row, each from its owner: sökt and beviljat per
+    year, the latest decision, and the participants of the approved reports."""
+
+    requested: dict[int, Decimal]
+    granted: dict[int, Decimal] | None  # None where the viewer may not read the outcome yet
+    decision: DecisionSummary | None
+    participants: tuple[int, int] | None
+
+
+def application_row(
+    application: Application, granted: Decimal | None, figures: CaseFigures, years: list[int]
+) -> list[Any]:
     """One row; ``granted`` is None where the viewer may not read the decision yet."""
+    decision, participants = figures.decision, figures.participants
+    per_year: list[Any] = []
+    for year in years:
+        per_year.append(figures.requested.get(year))
+        per_year.append(None if figures.granted is None else figures.granted.get(year))
     return [
         application.diarienummer or "",
         application.display_title,
@@ -107,21 +136,138 @@ def application_row(application: Application, granted: Decimal | None) -> list[A
         Decimal(granted) if granted is not None else None,
         application.submitted_at,
         application.updated_at,
+        decision.meeting_date if decision else None,
+        decision.paragraph if decision else None,
+        decision.outcome if decision else "",
+        participants[0] if participants else None,
+        participants[1] if participants else None,
+        *per_year,
     ]
 
 
+def _years_of(*per_application: dict[int, dict[int, Decimal]]) -> list[int]:
+    """Every year any listed case asks or was granted money for: the per-year columns."""
+    return sorted({year for figures in per_application for f in figures.values() for year in f})
+
+
 def applications_table(user: Any, filters: queries.Filters) -> Table:
-    """The applications ``user`` may see under the list's ``filters``: one query."""
+    """The applications ``user`` may see under the list's ``filters``: the list's query,
+    then one query per figure for all rows (sökt and beviljat per year, decisions,
+    participants), whatever the number of rows."""
     granted = ledger.granted_sql(Application.id)
     query = queries.search_query(user, filters).add_columns(granted).limit(MAX_ROWS)
     rows = db.session.execute(query).unique().all()
+    ids = [application.id for application, _ in rows]
+    requested = queries.requested_by_year_many(ids)
+    granted_per_year = ledger.granted_by_year_many(ids)
+    decisions = meetings.latest_decisions(ids, user)
+    participants = followup.participants_by_application(ids)
+    years = _years_of(requested, granted_per_year)
+    table_rows = []
+    for application, granted_total in rows:
+        visible = finality.outcome_visible(user, application)
+        figures = CaseFigures(
+            requested=requested.get(application.id, {}),
+            granted=granted_per_year.get(application.id, {}) if visible else None,
+            decision=decisions.get(application.id),
+            participants=participants.get(application.id),
+        )
+        table_rows.append(
+            application_row(application, granted_total if visible else None, figures, years)
+        )
+    year_columns = [
+        column
+        for year in years
+        for column in (Column(f"Sökt {year}", Kind.MONEY), Column(f"Beviljat {year}", Kind.MONEY))
+    ]
     return Table(
-        title="Ansökningar",
-        columns=APPLICATION_COLUMNS,
+        title="Ansökningar", columns=[*APPLICATION_COLUMNS, *year_columns], rows=table_rows
+    )
+
+
+# --- the statistics page ---------------------------------------------------------------------
+
+
+def statistics_tables(stats: Statistics) -> list[Table]:
+    """The tables of *Statistik*, one sheet each, with the page's own figures."""
+    year = stats.year
+    statuses = stats.status_columns
+    cases = Table(
+        title=f"Ärenden {year}",
+        columns=[
+            Column("Huvudområde", width=28),
+            *(Column(s.label, Kind.INTEGER) for s in statuses),
+            Column("Totalt", Kind.INTEGER),
+        ],
         rows=[
-            application_row(
-                application, granted if finality.outcome_visible(user, application) else None
-            )
-            for application, granted in rows
+            [a.name, *(a.statuses.get(s, 0) for s in statuses), a.cases] for a in stats.case_areas
+        ],
+        total=["Totalt", *(stats.total.statuses.get(s, 0) for s in statuses), stats.total.cases],
+    )
+
+    def money(area: AreaRow) -> list[Any]:
+        return [
+            area.name,
+            area.frame,
+            area.asked,
+            area.granted,
+            area.paid,
+            area.used,
+            area.returned,
+        ]
+
+    money_table = Table(
+        title=f"Pengar {year}",
+        columns=[
+            Column("Huvudområde", width=28),
+            *(
+                Column(h, Kind.MONEY)
+                for h in ("Ram", "Sökt", "Beviljat", "Utbetalt", "Förbrukat", "Återfört")
+            ),
+        ],
+        rows=[money(a) for a in stats.money_areas],
+        total=money(stats.total),
+    )
+    months = Table(
+        title=f"Budgetutnyttjande {year}",
+        columns=[
+            Column("Månad", width=10),
+            Column("Beviljat (ackumulerat)", Kind.MONEY),
+            Column("Utbetalt (ackumulerat)", Kind.MONEY),
+            Column("Ramar totalt", Kind.MONEY),
+        ],
+        rows=[[p.label, p.granted, p.paid, stats.total.frame] for p in stats.months],
+    )
+
+    def people(area: AreaRow) -> list[Any]:
+        return [area.name, area.women, area.men, area.participants, area.women_share, area.reports]
+
+    participants = Table(
+        title=f"Deltagare {year}",
+        columns=[
+            Column("Huvudområde", width=28),
+            Column("Kvinnor", Kind.INTEGER),
+            Column("Män", Kind.INTEGER),
+            Column("Totalt", Kind.INTEGER),
+            Column("Andel kvinnor (%)", Kind.INTEGER),
+            Column("Rapporter", Kind.INTEGER),
+        ],
+        rows=[people(a) for a in stats.participant_areas],
+        total=people(stats.total),
+    )
+    goals = Table(
+        title=f"Måluppfyllelse {year}",
+        columns=[
+            Column("Diarienummer", width=14),
+            Column("Insats", width=40),
+            Column("Huvudområde", width=24),
+            Column("Rapport", width=14),
+            Column("Period till", Kind.DATE, width=12),
+            Column("Måluppfyllelse", width=60),
+        ],
+        rows=[
+            [g.diarienummer, g.title, g.huvudomrade, g.report_kind, g.period_end, g.goal_fulfilment]
+            for g in stats.goals
         ],
     )
+    return [cases, money_table, months, participants, goals]

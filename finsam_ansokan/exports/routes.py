@@ -1,5 +1,5 @@
-"""Downloads: the budget overview and the application list as Excel and CSV, and the
-yearly archive package (built in the background, see ``archive.py``).
+"""Downloads: the budget overview and the application list as Excel and CSV, the statistics
+as Excel, and the yearly archive package (built in the background, see ``archive.py``).
 
 An export is another format of a page, so it needs the page's capability and shows the
 same rows: the list export goes through ``queries.visible_to`` like the list.
@@ -32,6 +32,7 @@ from finsam_ansokan.core.permissions import require
 from finsam_ansokan.core.routing import int_arg
 from finsam_ansokan.core.storage import StorageError
 from finsam_ansokan.core.text import single_line
+from finsam_ansokan.statistics import services as statistics
 
 from . import archive, csvfile, datasets, xlsx
 from .forms import ArchiveRequestForm
@@ -116,6 +117,20 @@ def applications_xlsx():
 @require("view_application")
 def applications_csv():
     return _csv(_applications_table(), "ansokningar.csv")
+
+
+# --- the statistics ------------------------------------------------------------------------------
+
+
+@bp.get("/statistik/export.xlsx")
+@require("view_statistics")
+def statistics_xlsx():
+    chosen = statistics.selection(flask_request.args)
+    suffix = f"-omrade-{chosen.area_id}" if chosen.area_id else ""
+    return _xlsx(
+        datasets.statistics_tables(statistics.statistics_for(chosen)),
+        f"statistik-{chosen.year}{suffix}.xlsx",
+    )
 
 
 # --- the yearly archive ---------------------------------------------------------------------------

@@ -257,6 +257,7 @@ def _int_or_none(value) -> int | None:
 
 
 def _report_form_page(report: Report, form, granted, status: int = 200):
+    cost_fields = [form[f"cost_{year}"] for year in granted]
     return (
         render_template(
             "followup/report_form.html",
@@ -264,7 +265,12 @@ def _report_form_page(report: Report, form, granted, status: int = 200):
             report=report,
             form=form,
             granted=granted,
-            cost_fields=[form[f"cost_{year}"] for year in granted],
+            cost_fields=cost_fields,
+            totals=services.report_totals(
+                form.participants_women.data,
+                form.participants_men.data,
+                [f.data for f in cost_fields],
+            ),
         ),
         status,
     )

@@ -20,12 +20,12 @@ Services flush but never commit: the route commits once.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from finsam_ansokan.accounts.models import User, UserRole
 from finsam_ansokan.accounts.roles import Role
@@ -41,8 +41,7 @@ from finsam_ansokan.core.money import ZERO, format_money
 from finsam_ansokan.core.timeutil import today as _today
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
-from finsam_ansokan.notifications.models import NotificationKind
-from finsam_ansokan.notifications.services import notify
+from finsam_ansokan.notifications import services as notifications
 
 from . import policy
 from .models import PaymentRequest, Report, ReportCost
@@ -225,6 +224,31 @@ def paid_by_area(year: int):
 
 
 # --- the schedule ------------------------------------------------------------------------------
+
+
+#: The reports whose figures count (participants, förbrukat): those the kansli approved.
+APPROVED_REPORT = Report.status == ReportStatus.GODKAND.value
+
+
+def participant_sums() -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """*Deltagare*: SUM of women and of men over the approved reports of the enclosing
+    query (each report counts the participants of its period, so one person may be in
+    two reports). The statistics (per huvudområde and year) and the application list's
+    export (per case) both sum with this."""
+    return (
+        func.coalesce(func.sum(Report.participants_women), 0),
+        func.coalesce(func.sum(Report.participants_men), 0),
+    )
+
+
+def participants_by_application(application_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(women, men) of the approved reports of each of many applications, in one query."""
+    rows = db.session.execute(
+        select(Report.application_id, *participant_sums())
+        .where(APPROVED_REPORT, Report.application_id.in_(application_ids))
+        .group_by(Report.application_id)
+    ).all()
+    return {application_id: (int(w), int(m)) for application_id, w, m in rows}
 
 
 def reports_for(application: Application) -> list[Report]:
@@ -450,6 +474,26 @@ def save_report(report: Report, data: ReportData, *, actor: User) -> Report:
     return report
 
 
+@dataclass(frozen=True)
+class ReportTotals:
+    """The totals the report form shows: participants and money used, summed from what was
+    typed (None while nothing is); the form's script previews the same while typing."""
+
+    participants: int | None
+    used: Decimal | None
+
+
+def report_totals(
+    women: int | None, men: int | None, used: Iterable[Decimal | None]
+) -> ReportTotals:
+    amounts = [amount for amount in used if amount is not None]
+    counts = [count for count in (women, men) if count is not None]
+    return ReportTotals(
+        participants=sum(counts) if counts else None,
+        used=sum(amounts, ZERO) if amounts else None,
+    )
+
+
 def report_years(
     report: Report, granted: Mapping[int, Decimal] | None = None
 ) -> dict[int, Decimal]:
@@ -520,6 +564,7 @@ def submit_report(report: Report, *, actor: User) -> None:
     report.submitted_at = utcnow()
     report.submitted_by_id = actor.id
     db.session.flush()
+    notifications.report_submitted(report)
 
 
 def request_more(report: Report, message: str | None, *, actor: User) -> None:
@@ -530,14 +575,7 @@ def request_more(report: Report, message: str | None, *, actor: User) -> None:
     report.kansli_message = message
     report.decided_at, report.decided_by_id = utcnow(), actor.id
     db.session.flush()
-    notify(
-        NotificationKind.KOMPLETTERING,
-        _project_owners(report.application),
-        subject=f"Komplettera {report.kind_label.lower()}: {report.application.display_title}",
-        body=f"Kansliet ber om komplettering av {report.kind_label.lower()}en:\n\n{message}",
-        application=report.application,
-        exclude=actor,
-    )
+    notifications.report_returned(report, _project_owners(report.application), actor=actor)
 
 
 def unsent_reports(application: Application, besides: Report | None = None) -> list[Report]:
@@ -568,6 +606,12 @@ def approve_report(report: Report, *, actor: User) -> Closing | None:
     report.decided_at, report.decided_by_id = utcnow(), actor.id
     report.kansli_message = None
     db.session.flush()
+    notifications.report_approved(
+        report,
+        _project_owners(application),
+        actor=actor,
+        returned=closing.returned if closing is not None else None,
+    )
     return closing
 
 
@@ -680,6 +724,7 @@ def request_payment(application: Application, data: PaymentData, *, actor: User)
         message=f"Rekvisition av {format_money(data.amount)} för {data.year}.",
         data={"year": data.year, "amount": str(data.amount)},
     )
+    notifications.payment_requested(payment)
     return payment
 
 
@@ -703,6 +748,7 @@ def approve_payment(payment: PaymentRequest, *, actor: User) -> None:
     _change_payment(payment, PaymentAction.APPROVE, actor=actor)
     payment.decided_by_id, payment.decided_at = actor.id, utcnow()
     db.session.flush()
+    notifications.payment_approved(payment, _project_owners(payment.application), actor=actor)
 
 
 def return_payment(payment: PaymentRequest, message: str | None, *, actor: User) -> None:
@@ -713,14 +759,7 @@ def return_payment(payment: PaymentRequest, message: str | None, *, actor: User)
     payment.decided_by_id, payment.decided_at = actor.id, utcnow()
     payment.kansli_message = message
     db.session.flush()
-    notify(
-        NotificationKind.KOMPLETTERING,
-        _project_owners(payment.application),
-        subject=f"Rekvisitionen återfördes: {payment.application.display_title}",
-        body=f"Kansliet har återfört rekvisitionen av {format_money(payment.amount)}:\n\n{message}",
-        application=payment.application,
-        exclude=actor,
-    )
+    notifications.payment_returned(payment, _project_owners(payment.application), actor=actor)
 
 
 def record_payment(payment: PaymentRequest, paid_on: date | None, *, actor: User) -> None:
@@ -731,6 +770,7 @@ def record_payment(payment: PaymentRequest, paid_on: date | None, *, actor: User
     _change_payment(payment, PaymentAction.PAY, actor=actor)
     payment.paid_on = paid_on
     db.session.flush()
+    notifications.payment_paid(payment, _project_owners(payment.application), actor=actor)
 
 
 def payments_for(application: Application) -> list[PaymentRequest]:
@@ -824,27 +864,13 @@ def send_reminders(today: date | None = None) -> ReminderResult:
         .order_by(Report.id)
     ).all()
     for report in reports:
-        application = report.application
-        what = f"{report.kind_label.lower()}en för {application.display_title}"
         if report.due_date < today and report.reminded_overdue_on is None:
-            notify(
-                NotificationKind.REPORT_OVERDUE,
-                _project_owners(application),
-                subject=f"Försenad {report.kind_label.lower()}: {application.display_title}",
-                body=f"Sista dag för {what} var {report.due_date.isoformat()}. "
-                "Skicka in rapporten så snart som möjligt.",
-                application=application,
-            )
+            notifications.report_reminder(report, _project_owners(report.application), overdue=True)
             report.reminded_overdue_on = today
             result.overdue += 1
         elif report.due_date >= today and report.reminded_due_on is None:
-            notify(
-                NotificationKind.REPORT_DUE,
-                _project_owners(application),
-                subject=f"{report.kind_label} ska lämnas {report.due_date.isoformat()}: "
-                f"{application.display_title}",
-                body=f"Påminnelse: {what} ska lämnas senast {report.due_date.isoformat()}.",
-                application=application,
+            notifications.report_reminder(
+                report, _project_owners(report.application), overdue=False
             )
             report.reminded_due_on = today
             result.due_soon += 1

@@ -863,6 +863,10 @@ def add_signatory(
         subject=f"meeting:{meeting.id}",
         message=f"{signatory.display_name} är {role_enum.label.lower()} vid justeringen.",
     )
+    if attendance is not None and attendance.user is not None:
+        notifications.justering_asked(
+            meeting, [attendance.user], role_label=role_enum.label, actor=actor
+        )
     return signatory
 
 
@@ -1146,6 +1150,36 @@ def decisions_for(application: Application, viewer: User | None) -> list[Decisio
     if not finality.decision_visible(viewer, justerad=False):
         query = query.where(Meeting.signed_at.is_not(None))
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class DecisionSummary:
+    """A case's latest decision as a list or an export shows it."""
+
+    meeting_date: date
+    paragraph: int | None  # None until the minutes are justerade
+    outcome: str
+
+
+def latest_decisions(application_ids: list[int], viewer: User | None) -> dict[int, DecisionSummary]:
+    """The newest decision ``viewer`` may read (:func:`decisions_for`'s rule) of each of
+    many applications, in one query."""
+    query = (
+        select(Decision.application_id, Decision.kind, Meeting.date, AgendaItem.paragraph)
+        .join(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(Decision.application_id.in_(application_ids))
+        .order_by(Decision.application_id, Meeting.date.desc(), Decision.id.desc())
+    )
+    if not finality.decision_visible(viewer, justerad=False):
+        query = query.where(Meeting.signed_at.is_not(None))
+    result: dict[int, DecisionSummary] = {}
+    for application_id, kind, meeting_date, paragraph in db.session.execute(query):
+        if application_id not in result:
+            result[application_id] = DecisionSummary(
+                meeting_date, paragraph, DecisionKind(kind).outcome
+            )
+    return result
 
 
 def latest_justerad_decision(application: Application) -> Decision | None:

@@ -25,16 +25,28 @@ class NotificationKind(StrEnum):
     SUBMITTED = "submitted"  # (to beredning and kansli) submitted or resubmitted
     REPORT_DUE = "report_due"  # a report is due within two weeks
     REPORT_OVERDUE = "report_overdue"  # a report is past its due date
+    DRAFT_SHARED = "draft_shared"  # (to beredning) a draft is shared for comments
+    PAYMENT_REQUESTED = "payment_requested"  # (to kansli) a rekvisition is handed in
+    PAYMENT_DECIDED = "payment_decided"  # a rekvisition is approved or paid
+    REPORT_SUBMITTED = "report_submitted"  # (to kansli) a report is handed in
+    REPORT_DECIDED = "report_decided"  # a report is approved (a slutrapport closes the project)
+    JUSTERING = "justering"  # minutes wait for my justering
 
     @property
     def label(self) -> str:
         return {
             "comment": "Nya kommentarer på mina ansökningar",
-            "komplettering": "Begäran om komplettering",
+            "komplettering": "Begäran om komplettering (ansökan, rapport eller rekvisition)",
             "decision": "Beslut om mina ansökningar",
             "submitted": "Inskickade och kompletterade ansökningar (beredningsgrupp och kansli)",
             "report_due": "Påminnelse när en rapport snart ska lämnas",
             "report_overdue": "Påminnelse när en rapport är försenad",
+            "draft_shared": "Utkast som delas med beredningsgruppen",
+            "payment_requested": "Nya rekvisitioner att granska (kansli)",
+            "payment_decided": "När mina rekvisitioner godkänns och betalas ut",
+            "report_submitted": "Inskickade rapporter att granska (kansli)",
+            "report_decided": "När mina rapporter godkänns och när insatsen avslutas",
+            "justering": "Protokoll som jag ska justera",
         }[self.value]
 
 
@@ -64,6 +76,8 @@ class OutboxMessage(db.Model):
     to_email: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    #: The HTML part (rendered from ``templates/email/<name>.html``); None for account mail.
+    body_html: Mapped[str | None] = mapped_column(Text)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -76,6 +90,14 @@ class OutboxMessage(db.Model):
     @property
     def status_label(self) -> str:
         return OutboxStatus(self.status).label
+
+    @property
+    def kind_label(self) -> str:
+        """What the message is, in words (account mail has no kind to opt out of)."""
+        try:
+            return NotificationKind(self.kind).label
+        except ValueError:
+            return "Inbjudan eller länk för nytt lösenord"
 
     @property
     def can_retry(self) -> bool:

@@ -22,9 +22,23 @@ KINDS_FOR_ROLE = {
         NotificationKind.COMMENT,
         NotificationKind.KOMPLETTERING,
         NotificationKind.DECISION,
+        NotificationKind.PAYMENT_DECIDED,
+        NotificationKind.REPORT_DECIDED,
+        NotificationKind.REPORT_DUE,
+        NotificationKind.REPORT_OVERDUE,
     ],
-    Role.BEREDNING: [NotificationKind.SUBMITTED],
-    Role.KANSLI: [NotificationKind.SUBMITTED],
+    Role.BEREDNING: [
+        NotificationKind.SUBMITTED,
+        NotificationKind.DRAFT_SHARED,
+        NotificationKind.JUSTERING,
+    ],
+    Role.KANSLI: [
+        NotificationKind.SUBMITTED,
+        NotificationKind.PAYMENT_REQUESTED,
+        NotificationKind.REPORT_SUBMITTED,
+        NotificationKind.JUSTERING,
+    ],
+    Role.STYRELSE: [NotificationKind.JUSTERING],
 }
 
 
@@ -85,3 +99,13 @@ def retry(message_id: int):
     services.retry(message)
     flash("Meddelandet skickas igen vid nästa utskick.", "success")
     return redirect(url_for("notifications.outbox"))
+
+
+@bp.get("/admin/utkorg/<int:message_id>")
+@require("manage_outbox")
+def message(message_id: int):
+    """One message as it was queued: recipient, subject, both parts, status."""
+    return render_template(
+        "notifications/message.html",
+        message=db.get_or_404(OutboxMessage, message_id),
+    )

@@ -19,6 +19,7 @@ from finsam_ansokan.core.text import single_line
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
 
+from .messages import Message, render, url
 from .models import NotificationKind, NotificationOptOut, OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 6  # then the message is marked failed and shown to the kansli
@@ -53,6 +54,7 @@ def notify(
     *,
     subject: str,
     body: str,
+    body_html: str | None = None,
     application=None,
     exclude: User | None = None,
 ) -> list[OutboxMessage]:
@@ -81,6 +83,7 @@ def notify(
             body=body,
             application_id=getattr(application, "id", None),
             next_attempt_at=utcnow(),
+            body_html=body_html,
         )
         db.session.add(message)
         messages.append(message)
@@ -120,64 +123,101 @@ def users_with_roles(*roles: Role) -> list[User]:
     )
 
 
-def _link(application) -> str:
-    """The application's address for an e-mail. Built from the URL map, so it works in a
-    request and in ``flask mail send`` / ``reminders send`` alike (no request there)."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    adapter = current_app.url_map.bind("localhost")
-    return base + adapter.build("applications.show", {"application_id": application.id})
+def queue(
+    kind: NotificationKind,
+    recipients: Iterable[User],
+    message: Message,
+    *,
+    application=None,
+    exclude: User | None = None,
+) -> list[OutboxMessage]:
+    """Queue a rendered message (``messages.render``) for ``recipients``."""
+    return notify(
+        kind,
+        recipients,
+        subject=message.subject,
+        body=message.text,
+        body_html=message.html,
+        application=application,
+        exclude=exclude,
+    )
 
 
-def _name(application) -> str:
-    number = f" ({application.diarienummer})" if application.diarienummer else ""
-    return f"{application.display_title}{number}"
+def _case_link(application) -> str:
+    return url("applications.show", application_id=application.id)
 
 
-def _signature() -> str:
-    return "\n\nMeddelandet skickades automatiskt av Finsam Ansökan. Svara inte på det."
-
-
+# --- the hand-overs: who is told what (templates/email/<name>.txt and .html) ---------------
 def application_submitted(application, *, resubmitted: bool) -> None:
-    what = "kompletterats" if resubmitted else "skickats in"
-    notify(
+    """A submitted application, or the applicant's answer to a komplettering, to the
+    beredningsgrupp and the kansli."""
+    message = render(
+        "application_resubmitted" if resubmitted else "application_submitted",
+        application=application,
+        link=_case_link(application),
+        link_text="Läs ansökan",
+    )
+    queue(
         NotificationKind.SUBMITTED,
         users_with_roles(Role.BEREDNING, Role.KANSLI),
-        subject=f"Ansökan har {what}: {_name(application)}",
-        body=(
-            f"Ansökan {_name(application)} från {application.organisation.name} har {what}.\n\n"
-            f"Läs den här: {_link(application)}" + _signature()
-        ),
+        message,
         application=application,
     )
 
 
-def comment_added(comment, application) -> None:
+def draft_shared(application, *, actor: User) -> None:
+    """A draft shared for comments, to the beredningsgrupp it is shared with."""
+    message = render(
+        "draft_shared",
+        application=application,
+        actor=actor,
+        link=_case_link(application),
+        link_text="Läs utkastet och kommentera",
+    )
+    queue(
+        NotificationKind.DRAFT_SHARED,
+        users_with_roles(Role.BEREDNING),
+        message,
+        application=application,
+        exclude=actor,
+    )
+
+
+def comment_added(comment, application, section_title: str | None = None) -> None:
     """Tell the applicant about a comment they may see. Never for an internal note."""
     if comment.internal:
         return
-    notify(
+    message = render(
+        "comment_added",
+        application=application,
+        comment=comment,
+        section_title=section_title,
+        link=url("review.comments", application_id=application.id),
+        link_text="Svara och läs alla kommentarer",
+    )
+    queue(
         NotificationKind.COMMENT,
         [application.created_by],
-        subject=f"Ny kommentar på {_name(application)}",
-        body=(
-            f"{comment.author.name} har kommenterat ansökan {_name(application)}:\n\n"
-            f"{comment.body}\n\nSvara och läs alla kommentarer här: {_link(application)}"
-            + _signature()
-        ),
+        message,
         application=application,
         exclude=comment.author,
     )
 
 
 def information_requested(application, message: str, actor: User) -> None:
-    notify(
+    """A request for komplettering, its text and who asked, to the applicant."""
+    rendered = render(
+        "information_requested",
+        application=application,
+        request_text=message,
+        actor=actor,
+        link=_case_link(application),
+        link_text="Komplettera ansökan",
+    )
+    queue(
         NotificationKind.KOMPLETTERING,
         [application.created_by],
-        subject=f"Komplettering begärd: {_name(application)}",
-        body=(
-            f"Beredningen ber om komplettering av ansökan {_name(application)}:\n\n{message}\n\n"
-            f"Komplettera och skicka in ansökan igen här: {_link(application)}" + _signature()
-        ),
+        rendered,
         application=application,
         exclude=actor,
     )
@@ -186,15 +226,112 @@ def information_requested(application, message: str, actor: User) -> None:
 def decision_made(application, summary: str) -> None:
     """Tell the applicant a final decision; the meetings service calls it at justering only
     (``applications.finality``: nothing before the minutes are justerade)."""
-    notify(
-        NotificationKind.DECISION,
-        [application.created_by],
-        subject=f"Beslut om {_name(application)}",
-        body=(
-            f"Styrelsen har fattat beslut om ansökan {_name(application)}:\n\n{summary}\n\n"
-            f"Läs beslutet här: {_link(application)}" + _signature()
-        ),
+    message = render(
+        "decision_final",
         application=application,
+        summary=summary,
+        link=_case_link(application),
+        link_text="Läs beslutet",
+    )
+    queue(NotificationKind.DECISION, [application.created_by], message, application=application)
+
+
+def justering_asked(meeting, users: Iterable[User], *, role_label: str, actor: User) -> None:
+    """A signatory with an account is named: the minutes wait for their justering."""
+    message = render(
+        "justering_asked",
+        meeting=meeting,
+        role_label=role_label,
+        link=url("meetings.show", meeting_id=meeting.id),
+        link_text="Öppna sammanträdet",
+    )
+    queue(NotificationKind.JUSTERING, users, message, exclude=actor)
+
+
+def _payment_message(name: str, payment, link_text: str) -> Message:
+    application = payment.application
+    return render(
+        name,
+        application=application,
+        payment=payment,
+        link=url("followup.payment", application_id=application.id, payment_id=payment.id),
+        link_text=link_text,
+    )
+
+
+def _to_kansli(kind: NotificationKind, message: Message, application) -> None:
+    queue(kind, users_with_roles(Role.KANSLI), message, application=application)
+
+
+def _to_owners(
+    kind: NotificationKind, owners: Iterable[User], message: Message, application, actor: User
+) -> None:
+    queue(kind, owners, message, application=application, exclude=actor)
+
+
+def payment_requested(payment) -> None:
+    """A rekvisition handed in, to the kansli."""
+    message = _payment_message("payment_requested", payment, "Granska rekvisitionen")
+    _to_kansli(NotificationKind.PAYMENT_REQUESTED, message, payment.application)
+
+
+def payment_approved(payment, owners: Iterable[User], *, actor: User) -> None:
+    message = _payment_message("payment_approved", payment, "Se rekvisitionen")
+    _to_owners(NotificationKind.PAYMENT_DECIDED, owners, message, payment.application, actor)
+
+
+def payment_paid(payment, owners: Iterable[User], *, actor: User) -> None:
+    message = _payment_message("payment_paid", payment, "Se rekvisitionen")
+    _to_owners(NotificationKind.PAYMENT_DECIDED, owners, message, payment.application, actor)
+
+
+def payment_returned(payment, owners: Iterable[User], *, actor: User) -> None:
+    """A rekvisition sent back with the kansli's message: something is asked of the owners."""
+    message = _payment_message("payment_returned", payment, "Se rekvisitionen")
+    _to_owners(NotificationKind.KOMPLETTERING, owners, message, payment.application, actor)
+
+
+def _report_message(name: str, report, link_text: str, **context) -> Message:
+    application = report.application
+    return render(
+        name,
+        application=application,
+        report=report,
+        link=url("followup.report", application_id=application.id, report_id=report.id),
+        link_text=link_text,
+        **context,
+    )
+
+
+def report_submitted(report) -> None:
+    """A report handed in, to the kansli."""
+    message = _report_message("report_submitted", report, "Granska rapporten")
+    _to_kansli(NotificationKind.REPORT_SUBMITTED, message, report.application)
+
+
+def report_approved(report, owners: Iterable[User], *, actor: User, returned=None) -> None:
+    """A report approved; for a slutrapport the project is closed and ``returned`` (year →
+    amount) went back to the budget."""
+    message = _report_message("report_approved", report, "Se rapporten", returned=returned)
+    _to_owners(NotificationKind.REPORT_DECIDED, owners, message, report.application, actor)
+
+
+def report_returned(report, owners: Iterable[User], *, actor: User) -> None:
+    """A report sent back with the kansli's message: something is asked of the owners."""
+    message = _report_message("report_returned", report, "Komplettera rapporten")
+    _to_owners(NotificationKind.KOMPLETTERING, owners, message, report.application, actor)
+
+
+def report_reminder(report, owners: Iterable[User], *, overdue: bool) -> None:
+    """A report due within two weeks, or past its due date, to the project's owners."""
+    message = _report_message(
+        "report_overdue" if overdue else "report_due", report, "Skriv rapporten"
+    )
+    queue(
+        NotificationKind.REPORT_OVERDUE if overdue else NotificationKind.REPORT_DUE,
+        owners,
+        message,
+        application=report.application,
     )
 
 
@@ -222,6 +359,8 @@ def email_for(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = single_line(message.subject)
     email["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].split("@")[-1])
     email.set_content(message.body)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
     return email
 
 

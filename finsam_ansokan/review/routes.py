@@ -15,7 +15,8 @@ from finsam_ansokan.applications import overview_parts
 from finsam_ansokan.applications.loaders import visible_or_404
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.applications.tabs import tabs_for
-from finsam_ansokan.core.errors import DomainError, NotAllowed
+from finsam_ansokan.core.errors import DomainError, DomainErrors, NotAllowed
+from finsam_ansokan.core.forms import apply_domain_error
 from finsam_ansokan.core.money import InvalidAmount, format_number, parse_amount
 from finsam_ansokan.core.permissions import require
 from finsam_ansokan.core.security import safe_next
@@ -241,15 +242,24 @@ def request_information(application_id: int):
     return redirect(url_for("review.review", application_id=application.id))
 
 
-def _amounts(form, years: list[int]) -> dict[int, Decimal | None]:
+def _amounts(form, years: list[int]) -> tuple[dict[int, Decimal | None], list]:
+    """The amounts typed per year, and a ``(field, message)`` for each that is no amount."""
     amounts: dict[int, Decimal | None] = {}
+    problems = []
     for year in years:
         field = getattr(form, f"amount_{year}")
         try:
             amounts[year] = parse_amount(field.data, whole_kronor=True)
         except InvalidAmount as exc:
-            raise DomainError(str(exc), field=f"amount_{year}") from None
-    return amounts
+            problems.append((f"amount_{year}", str(exc)))
+    return amounts, problems
+
+
+def _kind(form) -> AssessmentKind | None:
+    try:
+        return AssessmentKind(form.kind.data)
+    except ValueError:
+        return None
 
 
 @bp.route("/beredning/<stage>", methods=["POST"])
@@ -266,7 +276,14 @@ def assess(application_id: int, stage: str):
         AssessmentStage.RECOMMENDATION: "recommendation_form",
         AssessmentStage.PROPOSAL: "proposal_form",
     }
-    if not form.validate_on_submit():
+    form_ok = form.validate_on_submit()
+    amounts, problems = _amounts(form, years)
+    if not form_ok or problems:
+        # every problem at once: the form's, the unreadable amounts and the service's
+        # verdict on the readable ones
+        problems += services.amount_problems(application, _kind(form), amounts)
+        if problems:
+            apply_domain_error(form, DomainErrors(problems))
         return _review_page(application, **{forms[stage_]: form}, status=400)
     try:
         services.assess(
@@ -275,7 +292,7 @@ def assess(application_id: int, stage: str):
             stage=stage_,
             kind=AssessmentKind(form.kind.data),
             motivation=form.motivation.data,
-            amounts=_amounts(form, years),
+            amounts=amounts,
         )
     except NotAllowed:
         abort(403)

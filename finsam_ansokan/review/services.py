@@ -14,9 +14,10 @@ from finsam_ansokan.accounts.models import User
 from finsam_ansokan.applications import finality, queries
 from finsam_ansokan.applications import services as application_services
 from finsam_ansokan.applications.models import Application, ApplicationVersion
+from finsam_ansokan.applications.sections import SECTIONS_BY_SLUG
 from finsam_ansokan.applications.status import Action, Status
 from finsam_ansokan.core.database import dialect_insert
-from finsam_ansokan.core.errors import DomainError, NotAllowed
+from finsam_ansokan.core.errors import DomainError, DomainErrors, NotAllowed
 from finsam_ansokan.core.events import Event, record_event
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
@@ -65,6 +66,8 @@ def set_shared(application: Application, shared: bool, *, actor: User) -> None:
         if shared
         else "Delningen med beredningsgruppen togs bort.",
     )
+    if shared:
+        notifications.draft_shared(application, actor=actor)
 
 
 # --- comments -------------------------------------------------------------------------------------
@@ -118,7 +121,8 @@ def add_comment(
         application=application,
         data={"comment_id": comment.id, "section": comment.section, "internal": internal},
     )
-    notifications.comment_added(comment, application)
+    section_title = SECTIONS_BY_SLUG[comment.section].title if comment.section else None
+    notifications.comment_added(comment, application, section_title)
     return comment
 
 
@@ -276,6 +280,21 @@ def _validated_amounts(
     return application_services.validate_grant_amounts(
         requested_by_year(application), amounts, in_full=kind is AssessmentKind.BEVILJA
     )
+
+
+def amount_problems(
+    application: Application, kind: AssessmentKind | None, amounts: Mapping[int, Decimal | None]
+) -> list[tuple[str | None, str]]:
+    """What :func:`assess` would say about the amounts, without recording anything: the
+    form shows these beside its own errors, so every problem appears at once. Without a
+    chosen kind only each year's amount is checked (above sökt, not whole kronor)."""
+    try:
+        _validated_amounts(application, kind or AssessmentKind.DELVIS_BEVILJA, amounts)
+    except DomainErrors as exc:
+        return exc.problems
+    except DomainError as exc:
+        return [] if kind is None else [(exc.field, exc.message)]
+    return []
 
 
 def assess(

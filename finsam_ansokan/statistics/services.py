@@ -22,6 +22,7 @@ The page runs the same nine queries whatever the number of applications.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -37,8 +38,9 @@ from finsam_ansokan.budget.models import BudgetYear, FrameGrant, Huvudomrade, Ra
 from finsam_ansokan.core.money import ZERO
 from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
+from finsam_ansokan.followup import services as followup
 from finsam_ansokan.followup.models import PaymentRequest, Report
-from finsam_ansokan.followup.status import PaymentStatus, ReportKind, ReportStatus
+from finsam_ansokan.followup.status import PaymentStatus, ReportKind
 from finsam_ansokan.overview import frame_rows
 
 #: How many projects' goal fulfilment texts the page lists (the newest first).
@@ -153,6 +155,38 @@ def choices() -> Choices:
     return Choices(years=_budget_years(), huvudomraden=list(areas))
 
 
+@dataclass(frozen=True)
+class Selection:
+    """The year and huvudområde a request asks for (``?ar=2026&omrade=3``), checked."""
+
+    year: int
+    area_id: int | None
+    choices: Choices
+
+
+def selection(args: Mapping[str, str]) -> Selection:
+    """What the page and its export show: an unknown year gives the default year, an
+    unknown huvudområde all of them."""
+    offered = choices()
+    try:
+        year = int(args.get("ar") or "")
+    except ValueError:
+        year = None
+    if year is None or not 2000 <= year <= 2100:
+        year = default_year(offered.years)
+    try:
+        area_id = int(args.get("omrade") or "")
+    except ValueError:
+        area_id = None
+    if area_id not in {a.id for a in offered.huvudomraden}:
+        area_id = None
+    return Selection(year, area_id, offered)
+
+
+def statistics_for(chosen: Selection) -> Statistics:
+    return statistics(chosen.year, chosen.choices.huvudomraden, chosen.area_id)
+
+
 def default_year(years: list[int]) -> int:
     this_year = today().year
     if this_year in years or not years:
@@ -198,7 +232,7 @@ def _statuses(year: int, area_id: int | None) -> list:
 
 def _reports_in(year: int, area_id: int | None) -> list:
     conditions = [
-        Report.status == ReportStatus.GODKAND.value,
+        followup.APPROVED_REPORT,
         Report.period_end >= date(year, 1, 1),
         Report.period_end <= date(year, 12, 31),
     ]
@@ -212,8 +246,7 @@ def _participants(year: int, area_id: int | None) -> list:
     return db.session.execute(
         select(
             Application.huvudomrade_id,
-            func.coalesce(func.sum(Report.participants_women), 0),
-            func.coalesce(func.sum(Report.participants_men), 0),
+            *followup.participant_sums(),
             func.count(Report.id),
             func.coalesce(
                 func.sum(case((Report.kind == ReportKind.SLUTRAPPORT.value, 1), else_=0)), 0

@@ -67,6 +67,39 @@
     }
   });
 
+  // Live totals on the report form (participants, money used) while typing. The server
+  // draws the same totals whenever it shows the form; this only keeps them current.
+  function updateTotal(box) {
+    var money = box.getAttribute("data-live-total") === "money";
+    var sum = 0;
+    var any = false;
+    var broken = false;
+    box.querySelectorAll("input").forEach(function (input) {
+      var text = input.value.trim();
+      if (text === "") {
+        return;
+      }
+      var value = money ? parseAmount(text) : (/^\d+$/.test(text) ? Number(text) : NaN);
+      if (isNaN(value)) {
+        broken = true;
+        return;
+      }
+      any = true;
+      sum += value;
+    });
+    var output = box.querySelector("[data-total-output]");
+    if (output) {
+      output.textContent = broken || !any ? "\u2013" : money ? formatMoney(sum) : String(sum);
+    }
+  }
+
+  document.addEventListener("input", function (event) {
+    var box = event.target.closest && event.target.closest("[data-live-total]");
+    if (box) {
+      updateTotal(box);
+    }
+  });
+
   // Autosave of an application section: a moment after the user stops typing, the form is
   // posted in the background (the same route as "Spara utkast", marked X-Autosave). The
   // server answers with the new lock version, or says why it did not save; then autosave

@@ -83,6 +83,7 @@ DOWNLOADS = {
     "exports.archive_zip",
     "exports.budget_csv",
     "exports.budget_xlsx",
+    "exports.statistics_xlsx",
     "meetings.minutes_pdf",
 }
 
@@ -160,8 +161,8 @@ def _walk_data(factory) -> tuple[list[dict], dict[str, tuple[str, str]]]:
 
     load_demo()
     kansli = db.session.scalar(select(User).where(User.email == "kansli@varend.example"))
-    # the demo's meetings: one justerad ten days ago (a decision page, signed minutes, the
-    # anslag) and one ahead with the prepared case on its agenda
+    # the demo's meetings: justerade ones (early in the year and ten days ago: decision pages,
+    # signed minutes, the anslag) and one ahead with the prepared case on its agenda
     meetings = db.session.scalars(select(Meeting).order_by(Meeting.date)).all()
     justerad = next(m for m in meetings if m.signed_at is not None)
     decided = next(i for i in justerad.items if i.is_case).application

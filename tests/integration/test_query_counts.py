@@ -86,6 +86,8 @@ PAGES: dict[str, tuple[str | Callable[[], User], Callable[[], str]]] = {
         lambda: f"/ansokningar/{_richest_application('avslutad').id}/historik",
     ),
     "statistics": (KANSLI, lambda: f"/statistik?ar={today().year - 1}"),
+    "statistics in Excel": (KANSLI, lambda: f"/statistik/export.xlsx?ar={today().year - 1}"),
+    "application list in Excel": (KANSLI, lambda: "/ansokningar/export.xlsx"),
     "start page, sökande": ("sokande@varend.example", lambda: "/"),
     "start page, beredning": ("beredning@varend.example", lambda: "/"),
     "start page, kansli": (KANSLI, lambda: "/"),
