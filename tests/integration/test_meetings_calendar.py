@@ -178,8 +178,8 @@ def test_the_year_view_lists_the_meetings_with_each_board_meetings_deadline(
     assert response.status_code == 200
     assert "Beredningsgruppens möte" in html
     assert (
-        f'<span class="nowrap">{beredning.date.isoformat()}</span> <span class="hint">(beredningsgruppens möte)</span>'
-        in html
+        f'<span class="nowrap">{beredning.date.isoformat()}</span> '
+        '<span class="hint">(beredningsgruppens möte)</span>' in html
     )
 
 
