@@ -246,6 +246,29 @@ def _demo_applications(users: dict, members: dict, areas: list, year: int) -> No
     _demo_meeting(users, members, ready)
     _conversation(users, draft, in_review)
     _komplettering(users, members, areas, year)
+    _year_plan(users)
+
+
+def _year_plan(users: dict) -> None:
+    """The year ahead (årsplanering): the beredningsgrupp meets a week before each board
+    meeting's deadline passes, so an applicant sees which meeting a draft can reach."""
+    from datetime import timedelta
+
+    from finsam_ansokan.meetings import services as meetings
+    from finsam_ansokan.meetings.models import MeetingKind
+
+    kansli = users[Role.KANSLI]
+    for days, kind in (
+        (7, MeetingKind.BEREDNINGSGRUPP),
+        (49, MeetingKind.BEREDNINGSGRUPP),
+        (70, MeetingKind.STYRELSEMOTE),
+    ):
+        meetings.create_meeting(
+            meetings.MeetingData(
+                date=today() + timedelta(days=days), place="Förbundets kansli", kind=kind.value
+            ),
+            actor=kansli,
+        )
 
 
 def _propose(application: Application, kansli: User) -> None:

@@ -90,6 +90,7 @@ EVENT_TEXTS: dict[str, str] = {
     "forslag_recorded": "Kansliet skrev ett förslag till beslut.",
     "meeting_created": "Ett sammanträde skapades.",
     "meeting_updated": "Sammanträdet ändrades.",
+    "meeting_deadline_set": "Sista dag för ansökningar till sammanträdet ändrades.",
     "agenda_item_added": "Ärendet fördes upp på dagordningen.",
     "agenda_item_removed": "Ärendet togs bort från dagordningen.",
     "jav_declared": "Jäv anmäldes.",

@@ -36,6 +36,14 @@ class MeetingForm(Form):
         "Plats",
         validators=[DataRequired("Ange plats för sammanträdet."), Length(max=200)],
     )
+    application_deadline = DateField(
+        "Sista dag för kompletta ansökningar (styrelsemöte)",
+        description=(
+            "Lämna tomt för förbundets regel: beredningsgruppens möte före sammanträdet, "
+            "annars det antal dagar före som står i inställningarna."
+        ),
+        validators=[Optional()],
+    )
 
 
 class AddCaseForm(Form):
@@ -137,6 +145,14 @@ class SettingsForm(Form):
         validators=[
             InputRequired("Ange antal dagar."),
             NumberRange(min=21, max=90, message="Ange 21–90."),
+        ],
+    )
+    deadline_days = IntegerField(
+        "Sista dag för kompletta ansökningar (dagar före styrelsemötet)",
+        description="Gäller när inget möte i beredningsgruppen är planerat före styrelsemötet.",
+        validators=[
+            InputRequired("Ange antal dagar."),
+            NumberRange(min=1, max=120, message="Ange 1–120."),
         ],
     )
     forvaltningsratt = StringField(

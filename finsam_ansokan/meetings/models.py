@@ -43,12 +43,26 @@ from finsam_ansokan.review.models import Assessment
 class MeetingKind(StrEnum):
     STYRELSEMOTE = "styrelsemote"
     EXTRA_STYRELSEMOTE = "extra_styrelsemote"
+    #: The beredningsgrupp's meeting: planned in the year's calendar (its date is the
+    #: deadline of the board meeting after it); it has no agenda, decisions or minutes.
+    BEREDNINGSGRUPP = "beredningsgrupp"
 
     @property
     def label(self) -> str:
-        return {"styrelsemote": "Styrelsemöte", "extra_styrelsemote": "Extra styrelsemöte"}[
-            self.value
-        ]
+        return {
+            "styrelsemote": "Styrelsemöte",
+            "extra_styrelsemote": "Extra styrelsemöte",
+            "beredningsgrupp": "Beredningsgruppens möte",
+        }[self.value]
+
+    @property
+    def is_board(self) -> bool:
+        """A meeting of the styrelse: it decides cases and keeps minutes."""
+        return self is not MeetingKind.BEREDNINGSGRUPP
+
+
+#: The kinds of the board's meetings (those that decide and keep minutes).
+BOARD_KINDS = tuple(k.value for k in MeetingKind if k.is_board)
 
 
 class DecisionKind(StrEnum):
@@ -171,6 +185,10 @@ class Meeting(db.Model):
     #: three weeks later (the förbund's setting); the appeal period runs from ``anslag_up_on``.
     anslag_up_on: Mapped[date | None] = mapped_column(Date)
     anslag_down_on: Mapped[date | None] = mapped_column(Date)
+    #: The last day for complete applications to reach this board meeting, when the kansli
+    #: set it; none = the rule of :mod:`meetings.calendar` (the beredningsgrupp's meeting
+    #: before it, or the förbund's number of days before).
+    application_deadline: Mapped[date | None] = mapped_column(Date)
 
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
     signatories: Mapped[list[Signatory]] = relationship(
@@ -203,6 +221,10 @@ class Meeting(db.Model):
     @property
     def kind_label(self) -> str:
         return MeetingKind(self.kind).label
+
+    @property
+    def is_board(self) -> bool:
+        return MeetingKind(self.kind).is_board
 
 
 class AgendaItem(db.Model):
@@ -434,6 +456,7 @@ class MeetingSettings(db.Model):
         CheckConstraint("quorum_percent BETWEEN 1 AND 99", name="quorum_percent_valid"),
         CheckConstraint("justering_days BETWEEN 1 AND 90", name="justering_days_valid"),
         CheckConstraint("anslag_days BETWEEN 21 AND 90", name="anslag_days_valid"),
+        CheckConstraint("deadline_days BETWEEN 1 AND 120", name="deadline_days_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -443,6 +466,9 @@ class MeetingSettings(db.Model):
     quorum_percent: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
     justering_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     anslag_days: Mapped[int] = mapped_column(Integer, default=21, server_default="21")
+    #: Complete applications are due this many days before a board meeting without a
+    #: beredningsgrupp meeting before it (and without a deadline of its own).
+    deadline_days: Mapped[int] = mapped_column(Integer, default=21, server_default="21")
     forvaltningsratt: Mapped[str] = mapped_column(String(200))
     minutes_kept_at: Mapped[str] = mapped_column(String(300))
     appeal_text: Mapped[str] = mapped_column(Text)

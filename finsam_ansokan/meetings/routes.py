@@ -27,7 +27,7 @@ from finsam_ansokan.extensions import db
 from finsam_ansokan.review.models import AssessmentStage
 from finsam_ansokan.review.services import latest_assessment, requested_by_year
 
-from . import minutes, policy, services
+from . import calendar, minutes, policy, services
 from . import settings as meeting_settings
 from .forms import (
     AddCaseForm,
@@ -41,7 +41,15 @@ from .forms import (
     SignatoryForm,
     decision_form,
 )
-from .models import AgendaItem, Attendance, Decision, Meeting, Signatory
+from .models import (
+    EARLIEST_MEETING_DATE,
+    LATEST_MEETING_DATE,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Meeting,
+    Signatory,
+)
 
 bp = Blueprint("meetings", __name__, url_prefix="/sammantraden")
 decisions_bp = Blueprint("decisions", __name__, url_prefix="/ansokningar/<int:application_id>")
@@ -161,11 +169,16 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
         for s in meeting.signatories
     ]
     add_case_form = attendance_form = signatory_form = None
+    planned = calendar.deadline_for(meeting)
     if can_manage:  # the forms that build the meeting, and their choices' queries
         add_case_form = overrides.get("add_case") or AddCaseForm(formdata=None)
         add_case_form.application_id.choices = choices(
-            (a.id, f"{a.diarienummer} – {a.display_title} ({a.organisation.name})")
-            for a in services.cases_ready_for_agenda()
+            (
+                a.id,
+                f"{a.diarienummer} – {a.display_title} ({a.organisation.name})"
+                + ("" if in_time else " – inkom efter sista dag"),
+            )
+            for a, in_time in calendar.in_time_first(planned, services.cases_ready_for_agenda())
         )
         attendance_form = overrides.get("attendance") or _attendance_form(meeting, formdata=None)
         signatory_form = overrides.get("signatory") or _signatory_form(meeting, formdata=None)
@@ -196,6 +209,7 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
             and today() > rules.justering_deadline(meeting.date),
             appeal_last_day=services.appeal_last_day(meeting),
             can_delete=can_manage and not any(i.decision for i in meeting.items),
+            planned=planned,
         ),
         status,
     )
@@ -222,6 +236,7 @@ def _meeting_data(form: MeetingForm) -> services.MeetingData:
         kind=form.kind.data,
         start_time=form.start_time.data,
         end_time=form.end_time.data,
+        application_deadline=form.application_deadline.data,
     )
 
 
@@ -260,6 +275,7 @@ def index():
         past=meetings.past,
         past_years=meetings.past_years,
         year=meetings.year,
+        this_year=today().year,
     )
 
 
@@ -318,7 +334,36 @@ def delete(meeting_id: int):
 @bp.get("/<int:meeting_id>")
 @require("view_meetings")
 def show(meeting_id: int):
-    return _page(_meeting_for_page(meeting_id))
+    meeting = _meeting_for_page(meeting_id)
+    if not meeting.is_board:  # the beredningsgrupp's meeting: a date in the calendar
+        return render_template(
+            "meetings/planned.html",
+            meeting=meeting,
+            can_manage=policy.can_manage(current_user, meeting),
+        )
+    return _page(meeting)
+
+
+@bp.get("/ar/<int:year>")
+@require("view_meetings")
+def year(year: int):
+    """The year's calendar: every meeting, each board meeting with its deadline."""
+    if not EARLIEST_MEETING_DATE.year <= year <= LATEST_MEETING_DATE.year:
+        abort(404)
+    return render_template(
+        "meetings/year.html",
+        year=year,
+        planned=calendar.year_plan(year),
+        rules=meeting_settings.current(),
+        reachable=calendar.next_reachable(today()),
+    )
+
+
+@bp.app_template_global("reachable_meeting")
+def reachable_meeting() -> calendar.PlannedMeeting | None:
+    """For the applicant's pages (start, Ny ansökan, a draft): the board meeting an
+    application sent in today can reach, and its deadline."""
+    return calendar.next_reachable(today())
 
 
 @bp.get("/<int:meeting_id>/protokoll.pdf")
@@ -624,6 +669,7 @@ def settings():
             minutes_kept_at=form.minutes_kept_at.data,
             appeal_text=form.appeal_text.data,
             next_steps_text=form.next_steps_text.data,
+            deadline_days=form.deadline_days.data,
         )
         try:
             meeting_settings.save(data, actor=current_user)

@@ -39,6 +39,7 @@ from finsam_ansokan.review.services import latest_assessment, requested_by_year
 
 from . import settings as meeting_settings
 from .models import (
+    BOARD_KINDS,
     EARLIEST_MEETING_DATE,
     LATEST_MEETING_DATE,
     AgendaItem,
@@ -91,6 +92,8 @@ class MeetingData:
     kind: str = MeetingKind.STYRELSEMOTE.value
     start_time: time | None = None
     end_time: time | None = None
+    #: The board meeting's own deadline for complete applications (none: the rule).
+    application_deadline: date | None = None
 
 
 #: How far ahead a meeting may be planned.
@@ -141,6 +144,19 @@ def _apply(meeting: Meeting, data: MeetingData) -> None:
         raise DomainError("Välj typ av sammanträde.", field="kind") from None
     if data.start_time and data.end_time and data.end_time <= data.start_time:
         raise DomainError("Sluttiden måste vara efter starttiden.", field="end_time")
+    deadline = data.application_deadline
+    if deadline is not None:
+        if not kind.is_board:
+            raise DomainError(
+                "Bara styrelsens sammanträden har en sista dag för ansökningar.",
+                field="application_deadline",
+            )
+        if not data.date - PLANNING_HORIZON <= deadline <= data.date:
+            raise DomainError(
+                "Sista dag för ansökningar ska vara senast sammanträdets dag.",
+                field="application_deadline",
+            )
+    meeting.application_deadline = deadline
     meeting.date = data.date
     meeting.place = place
     meeting.kind = kind.value
@@ -157,9 +173,27 @@ def create_meeting(data: MeetingData, *, actor: User) -> Meeting:
         "meeting_created",
         actor=actor,
         subject=f"meeting:{meeting.id}",
-        message=f"Sammanträde {format_date(meeting.date)} skapades.",
+        message=f"{meeting.kind_label} {format_date(meeting.date)} planerades.",
     )
+    if meeting.application_deadline is not None:
+        _deadline_event(meeting, actor)
     return meeting
+
+
+def _deadline_event(meeting: Meeting, actor: User) -> None:
+    deadline = meeting.application_deadline
+    record_event(
+        "meeting_deadline_set",
+        actor=actor,
+        subject=f"meeting:{meeting.id}",
+        message=(
+            f"Sista dag för ansökningar till sammanträdet {format_date(meeting.date)} sattes "
+            f"till {format_date(deadline)}."
+            if deadline is not None
+            else f"Sista dag för ansökningar till sammanträdet {format_date(meeting.date)} "
+            "följer åter förbundets regel."
+        ),
+    )
 
 
 def update_meeting(meeting: Meeting, data: MeetingData, *, actor: User) -> Meeting:
@@ -168,9 +202,18 @@ def update_meeting(meeting: Meeting, data: MeetingData, *, actor: User) -> Meeti
         raise DomainError(
             "Sammanträdet har registrerade beslut; datumet kan inte ändras.", field="date"
         )
+    if not MeetingKind(data.kind).is_board and (meeting.items or meeting.attendance):
+        raise DomainError(
+            "Sammanträdet har en dagordning eller närvarolista och kan inte bli ett möte i "
+            "beredningsgruppen.",
+            field="kind",
+        )
+    deadline_before = meeting.application_deadline
     _apply(meeting, data)
     db.session.flush()
     record_event("meeting_updated", actor=actor, subject=f"meeting:{meeting.id}")
+    if meeting.application_deadline != deadline_before:
+        _deadline_event(meeting, actor)
     return meeting
 
 
@@ -233,6 +276,20 @@ def lock(meeting: Meeting) -> Meeting:
     return meeting
 
 
+NOT_A_BOARD_MEETING = (
+    "Beredningsgruppens möten står i årsplaneringen; de har ingen dagordning, inga beslut "
+    "och inget protokoll i systemet."
+)
+
+
+def lock_board(meeting: Meeting) -> Meeting:
+    """As :func:`lock`, for what only a board meeting has (agenda, attendance, decisions)."""
+    meeting = lock(meeting)
+    if not meeting.is_board:
+        raise DomainError(NOT_A_BOARD_MEETING)
+    return meeting
+
+
 def _justering_started(meeting: Meeting) -> bool:
     return bool(
         db.session.scalar(
@@ -264,7 +321,10 @@ def meetings_index(today: date, year: int | None = None) -> MeetingsIndex:
         .correlate(Meeting)
         .scalar_subquery()
     )
-    is_past = (Meeting.date < today) & Meeting.signed_at.is_not(None)
+    # a beredningsgrupp meeting keeps no minutes: it is past when its day is
+    is_past = (Meeting.date < today) & (
+        Meeting.signed_at.is_not(None) | Meeting.kind.not_in(BOARD_KINDS)
+    )
     upcoming = db.session.execute(
         select(Meeting, item_count).where(~is_past).order_by(Meeting.date, Meeting.id)
     ).all()
@@ -314,6 +374,7 @@ def _earlier_unjusterade(meeting: Meeting) -> list[Meeting]:
             select(Meeting)
             .where(
                 Meeting.signed_at.is_(None),
+                Meeting.kind.in_(BOARD_KINDS),
                 Meeting.date >= first,
                 (Meeting.date < meeting.date)
                 | ((Meeting.date == meeting.date) & (Meeting.id < meeting.id)),
@@ -400,7 +461,7 @@ def _next_position(meeting: Meeting) -> int:
 
 
 def add_case(meeting: Meeting, application: Application, *, actor: User) -> AgendaItem:
-    meeting = lock(meeting)
+    meeting = lock_board(meeting)
     if application.status != Status.KLAR_FOR_BESLUT.value:
         raise DomainError(
             "Bara ärenden som är klara för beslut kan tas upp på dagordningen.",
@@ -428,7 +489,7 @@ def add_case(meeting: Meeting, application: Application, *, actor: User) -> Agen
 def add_other_item(
     meeting: Meeting, *, title: str | None, notes: str | None, actor: User
 ) -> AgendaItem:
-    meeting = lock(meeting)
+    meeting = lock_board(meeting)
     title = _text(title, limit=200, field="title")
     if not title:
         raise DomainError("Ange en rubrik för punkten.", field="title")
@@ -494,7 +555,7 @@ def add_attendance(
     note: str | None,
     actor: User,
 ) -> Attendance:
-    meeting = lock(meeting)
+    meeting = lock_board(meeting)
     try:
         role_enum = AttendanceRole(role)
     except ValueError:
@@ -683,7 +744,7 @@ def record_decision(
 
     The decision is final, and the case moves to its outcome, only when the minutes are
     justerade; the § is fixed then too."""
-    meeting = lock(item.meeting)
+    meeting = lock_board(item.meeting)
     application = item.application
     if application is None:
         raise DomainError("Punkten är inget ärende; den protokollförs vid justeringen.")
@@ -825,7 +886,7 @@ def add_signatory(
 ) -> Signatory:
     """Name the ordförande, the sekreterare or a justerare: someone in the attendance (who
     then justerar in the system) or, for a person without an account, a name."""
-    meeting = lock(meeting)
+    meeting = lock_board(meeting)
     try:
         role_enum = SignatoryRole(role)
     except ValueError:

@@ -49,6 +49,9 @@ class Rules:
     minutes_kept_at: str
     appeal_text: str
     next_steps_text: str
+    #: Complete applications are due this many days before a board meeting (without a
+    #: beredningsgrupp meeting before it or a deadline of its own).
+    deadline_days: int = 21
 
     @cached_property
     def _ledamoter(self) -> int:
@@ -80,6 +83,7 @@ DEFAULTS = Rules(
     minutes_kept_at=DEFAULT_MINUTES_KEPT_AT,
     appeal_text=DEFAULT_APPEAL_TEXT,
     next_steps_text=DEFAULT_NEXT_STEPS_TEXT,
+    deadline_days=21,
 )
 _FIELDS = tuple(Rules.__dataclass_fields__)
 
@@ -107,6 +111,11 @@ def save(data: Rules, *, actor: User) -> Rules:
         raise DomainError(
             "Anslaget ska sitta uppe minst tre veckor (21 dagar) och högst 90 dagar.",
             field="anslag_days",
+        )
+    if not 1 <= data.deadline_days <= 120:
+        raise DomainError(
+            "Sista dag för ansökningar ska vara 1–120 dagar före sammanträdet.",
+            field="deadline_days",
         )
     texts = {}
     for name, limit in (
@@ -137,6 +146,7 @@ def save(data: Rules, *, actor: User) -> Rules:
     row.quorum_percent = data.quorum_percent
     row.justering_days = data.justering_days
     row.anslag_days = data.anslag_days
+    row.deadline_days = data.deadline_days
     for name, value in texts.items():
         setattr(row, name, value)
     row.updated_at = utcnow()
