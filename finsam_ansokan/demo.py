@@ -400,7 +400,7 @@ def _submit(application: Application, actor: User) -> None:
 SPRING_PROJECTS = [
     ("Jobbspåret", 2, "report_waiting"),
     ("Hälsa och arbete", 2, "report_returned"),
-    ("Studiecirkel för handläggare", 3, "closed"),
+    ("Studiecirkel för handläggare", 1, "closed"),
 ]
 
 
