@@ -99,6 +99,8 @@ EVENT_TEXTS: dict[str, str] = {
     "minutes_signed": "Protokollet justerades.",
     "meeting_settings_updated": "Förbundets regler för sammanträden ändrades.",
     "meeting_deleted": "Ett sammanträde som inte blev av togs bort.",
+    "kallelse_sent": "Kallelsen till sammanträdet skickades till styrelsen.",
+    "kallelse_reminder_sent": "En påminnelse om kallelsen skickades till styrelsen.",
     "signatory_named": "En person utsågs att justera protokollet.",
     "signatory_removed": "En person ska inte längre justera protokollet.",
     "minutes_justerade_by": "En av justerarna justerade protokollet.",

@@ -118,7 +118,7 @@ def forbund_name() -> str:
     return forbund.name if forbund else "Samordningsförbundet"
 
 
-def _when(meeting: Meeting) -> str:
+def meeting_when(meeting: Meeting) -> str:
     text = format_date(meeting.date)
     if meeting.start_time:
         text += f", kl. {meeting.start_time.strftime('%H.%M')}"
@@ -214,7 +214,7 @@ def minutes_document(meeting: Meeting) -> MinutesDocument:
         forbund=forbund_name(),
         meeting=meeting,
         title="Sammanträdesprotokoll",
-        when=_when(meeting),
+        when=meeting_when(meeting),
         place=meeting.place,
         beslutande=[_person(a) for a in present if a.role_enum.decides],
         ovriga=[_person(a) for a in present if not a.role_enum.decides],
@@ -282,7 +282,7 @@ def letter_document(decision: Decision) -> LetterDocument:
     return LetterDocument(
         forbund=forbund_name(),
         meeting=meeting,
-        when=_when(meeting),
+        when=meeting_when(meeting),
         recipient=application.organisation.name,
         contact=application.contact_name,
         paragraph=case_paragraph(item),

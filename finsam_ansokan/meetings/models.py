@@ -13,7 +13,7 @@ per year is unique per förbund and year).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 
@@ -123,6 +123,11 @@ class AttendanceRole(StrEnum):
         return self in (AttendanceRole.LEDAMOT, AttendanceRole.TJANSTGORANDE_ERSATTARE)
 
 
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def _values(enum: type[StrEnum]) -> str:
     return ", ".join(f"'{v.value}'" for v in enum)
 
@@ -189,8 +194,14 @@ class Meeting(db.Model):
     #: set it; none = the rule of :mod:`meetings.calendar` (the beredningsgrupp's meeting
     #: before it, or the förbund's number of days before).
     application_deadline: Mapped[date | None] = mapped_column(Date)
+    #: When the kallelse first went out to the board, and who sent it; a reminder sent
+    #: later is an event (``kallelse_reminder_sent``) and leaves these as they are, so an
+    #: item added after the kallelse stays an *extra ärende*.
+    kallelse_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    kallelse_sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
+    kallelse_sent_by: Mapped[User | None] = relationship(foreign_keys=[kallelse_sent_by_id])
     signatories: Mapped[list[Signatory]] = relationship(
         back_populates="meeting", order_by="(Signatory.role_order, Signatory.id)"
     )
@@ -249,6 +260,8 @@ class AgendaItem(db.Model):
     #: The § the item has in the minutes: given when the item is decided, kept if the
     #: decision is changed before sign-off.
     paragraph: Mapped[int | None] = mapped_column(Integer)
+    #: When the item was put on the agenda; none for items older than migration 0019.
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     application: Mapped[Application | None] = relationship()
@@ -258,6 +271,14 @@ class AgendaItem(db.Model):
     @property
     def is_case(self) -> bool:
         return self.application_id is not None
+
+    @property
+    def is_extra(self) -> bool:
+        """An *extra ärende*: put on the agenda after the kallelse went out."""
+        sent = self.meeting.kallelse_sent_at
+        if sent is None or self.created_at is None:
+            return False
+        return _utc(self.created_at) > _utc(sent)
 
     @property
     def heading(self) -> str:

@@ -27,7 +27,7 @@ from finsam_ansokan.extensions import db
 from finsam_ansokan.review.models import AssessmentStage
 from finsam_ansokan.review.services import latest_assessment, requested_by_year
 
-from . import calendar, minutes, policy, services
+from . import calendar, kallelse, minutes, policy, services
 from . import settings as meeting_settings
 from .forms import (
     AddCaseForm,
@@ -210,6 +210,8 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
             appeal_last_day=services.appeal_last_day(meeting),
             can_delete=can_manage and not any(i.decision for i in meeting.items),
             planned=planned,
+            sendings=kallelse.sendings(meeting) if meeting.kallelse_sent_at else [],
+            can_send_kallelse=can_manage and meeting.is_board,
         ),
         status,
     )
@@ -374,6 +376,32 @@ def minutes_pdf(meeting_id: int):
     return pdf_response(
         render_pdf("meetings/protokoll_pdf.html", doc=document), f"{document.file_stem}.pdf"
     )
+
+
+@bp.get("/<int:meeting_id>/handlingar.pdf")
+@require("view_meetings")
+def handlingar_pdf(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    if not meeting.is_board:
+        abort(404)
+    document = kallelse.handlingar_document(meeting)
+    return pdf_response(
+        render_pdf("meetings/handlingar_pdf.html", doc=document), f"{document.file_stem}.pdf"
+    )
+
+
+@bp.post("/<int:meeting_id>/kallelse")
+@require("manage_meetings")
+def send_kallelse(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    reminder = meeting.kallelse_sent_at is not None
+    try:
+        sent = kallelse.send_kallelse(meeting, actor=current_user)
+    except DomainError as exc:
+        return _refused(meeting, exc, "kallelse")
+    what = "En påminnelse om kallelsen" if reminder else "Kallelsen"
+    flash(f"{what} skickades till {sent} i styrelsen.", "success")
+    return _back(meeting, "kallelse")
 
 
 # --- agenda ----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ class NotificationKind(StrEnum):
     REPORT_SUBMITTED = "report_submitted"  # (to kansli) a report is handed in
     REPORT_DECIDED = "report_decided"  # a report is approved (a slutrapport closes the project)
     JUSTERING = "justering"  # minutes wait for my justering
+    KALLELSE = "kallelse"  # (to the styrelse) the kallelse to a board meeting, or a reminder
 
     @property
     def label(self) -> str:
@@ -47,6 +48,7 @@ class NotificationKind(StrEnum):
             "report_submitted": "Inskickade rapporter att granska (kansli)",
             "report_decided": "När mina rapporter godkänns och när insatsen avslutas",
             "justering": "Protokoll som jag ska justera",
+            "kallelse": "Kallelser till styrelsens sammanträden (styrelsen)",
         }[self.value]
 
 

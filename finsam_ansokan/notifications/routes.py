@@ -38,7 +38,7 @@ KINDS_FOR_ROLE = {
         NotificationKind.REPORT_SUBMITTED,
         NotificationKind.JUSTERING,
     ],
-    Role.STYRELSE: [NotificationKind.JUSTERING],
+    Role.STYRELSE: [NotificationKind.KALLELSE, NotificationKind.JUSTERING],
 }
 
 

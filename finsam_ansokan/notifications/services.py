@@ -248,6 +248,24 @@ def justering_asked(meeting, users: Iterable[User], *, role_label: str, actor: U
     queue(NotificationKind.JUSTERING, users, message, exclude=actor)
 
 
+def kallelse_sent(
+    meeting, users: Iterable[User], *, when: str, agenda: list[str], reminder: bool
+) -> list[OutboxMessage]:
+    """The kallelse to a board meeting (or a reminder of it), to the board: time, place,
+    the agenda (its items' headings, in order) and links to the meeting and its handlingar."""
+    message = render(
+        "kallelse",
+        meeting=meeting,
+        when=when,
+        agenda=agenda,
+        reminder=reminder,
+        handlingar_link=url("meetings.handlingar_pdf", meeting_id=meeting.id),
+        link=url("meetings.show", meeting_id=meeting.id),
+        link_text="Öppna sammanträdet",
+    )
+    return queue(NotificationKind.KALLELSE, users, message)
+
+
 def _payment_message(name: str, payment, link_text: str) -> Message:
     application = payment.application
     return render(
