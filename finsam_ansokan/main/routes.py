@@ -10,8 +10,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications import queries
 from finsam_ansokan.core.permissions import public, require
+from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db, rate_limit_store_ok
 from finsam_ansokan.followup.services import overdue_reports
+from finsam_ansokan.meetings import calendar
 from finsam_ansokan.worklist.start import work_list
 
 bp = Blueprint("main", __name__)
@@ -26,6 +28,8 @@ def start():
         sections["own"] = queries.for_organisation(current_user.organisation_id)
     if Role.KANSLI in roles:
         sections["overdue_reports"] = overdue_reports()
+    if Role.STYRELSE in roles:
+        sections["next_meeting"] = calendar.next_board_meeting(today())
     if roles & {Role.KANSLI, Role.REVISOR, Role.ADMIN}:
         sections["counts"] = queries.count_by_status()
     return render_template("main/start.html", sections=sections, work=work_list(current_user))

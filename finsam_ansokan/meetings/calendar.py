@@ -24,7 +24,7 @@ from finsam_ansokan.core.timeutil import as_local
 from finsam_ansokan.extensions import db
 
 from . import settings as meeting_settings
-from .models import Meeting
+from .models import BOARD_KINDS, Meeting
 
 #: How far back the calendar looks for the meetings before the first one asked about.
 _LOOK_BACK = timedelta(days=366)
@@ -117,6 +117,21 @@ def next_reachable(today: date) -> PlannedMeeting | None:
         ):
             return planned
     return None
+
+
+def next_board_meeting(today: date) -> Meeting | None:
+    """The board's next meeting (today or later, minutes not justerade): what the board
+    member's start page shows, with its handlingar."""
+    return db.session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.date >= today,
+            Meeting.kind.in_(BOARD_KINDS),
+            Meeting.signed_at.is_(None),
+        )
+        .order_by(Meeting.date, Meeting.id)
+        .limit(1)
+    ).first()
 
 
 def in_time_first(planned: PlannedMeeting, cases: Sequence) -> list[tuple[object, bool]]:

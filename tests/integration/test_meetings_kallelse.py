@@ -5,6 +5,7 @@ handlingar PDF holds every case with its förslag and what it leaves in the fram
 from __future__ import annotations
 
 import io
+from datetime import time, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.events import Event
-from finsam_ansokan.core.timeutil import as_local
+from finsam_ansokan.core.timeutil import as_local, today
 from finsam_ansokan.extensions import db
 from finsam_ansokan.meetings import kallelse, services
 from finsam_ansokan.notifications.models import NotificationKind, NotificationOptOut, OutboxMessage
@@ -177,3 +178,18 @@ def test_the_kansli_sends_the_kallelse_from_the_meeting_page(setting, login):
     assert "Kallelsen skickades till" in body
     assert "Kallelsen skickades till styrelsen" in body and "av Karin Ekdahl" in body
     assert "Skicka en påminnelse om kallelsen" in body
+
+
+def test_a_board_member_sees_the_next_meeting_and_its_handlingar_on_the_start_page(setting, login):
+    coming = services.create_meeting(
+        services.MeetingData(
+            date=today() + timedelta(days=7), place="Kommunhuset, Alvesta", start_time=time(13)
+        ),
+        actor=setting["kansli"],
+    )
+
+    page = login(setting["board"][1]).get("/").get_data(as_text=True)
+
+    assert "Nästa sammanträde" in page and "Kommunhuset, Alvesta" in page
+    assert f"/sammantraden/{coming.id}/handlingar.pdf" in page
+    assert "Kallelsen har inte skickats ännu." in page
