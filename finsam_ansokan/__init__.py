@@ -86,6 +86,8 @@ def register_blueprints(app: Flask) -> None:
     from .followup.routes import bp as followup_bp
     from .followup.routes import lists_bp as followup_lists_bp
     from .main.routes import bp as main_bp
+    from .meetings.delegation_routes import bp as delegation_bp
+    from .meetings.delegation_routes import case_bp as delegation_case_bp
     from .meetings.routes import anslag_bp, decisions_bp
     from .meetings.routes import bp as meetings_bp
     from .notifications.routes import bp as notifications_bp
@@ -106,6 +108,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(decisions_bp)
     app.register_blueprint(anslag_bp)
+    app.register_blueprint(delegation_bp)
+    app.register_blueprint(delegation_case_bp)
     app.register_blueprint(statistics_bp)
     app.register_blueprint(exports_bp)
 

@@ -29,6 +29,7 @@ from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
 from finsam_ansokan.followup import services as followup
 from finsam_ansokan.followup.status import ReportKind
+from finsam_ansokan.meetings import delegation
 from finsam_ansokan.meetings import services as meetings
 from finsam_ansokan.meetings import settings as meeting_settings
 from finsam_ansokan.review import services as review_services
@@ -153,7 +154,12 @@ def load_demo() -> bool:
     return True
 
 
-def _application(owner: User, members: dict, area: Huvudomrade, year: int, **fields) -> Application:
+DEFAULT_LINES = (("personal", "380000"), ("lokaler", "40000"), ("ovrigt", "30000"))
+
+
+def _application(
+    owner: User, members: dict, area: Huvudomrade, year: int, lines=DEFAULT_LINES, **fields
+) -> Application:
     application = Application(
         organisation=owner.organisation,
         created_by=owner,
@@ -165,7 +171,7 @@ def _application(owner: User, members: dict, area: Huvudomrade, year: int, **fie
     db.session.add(application)
     for party in ("Växjö kommun", "Försäkringskassan", "Arbetsförmedlingen"):
         application.parties.append(ApplicationParty(organisation=members[party]))
-    for category, amount in (("personal", "380000"), ("lokaler", "40000"), ("ovrigt", "30000")):
+    for category, amount in lines:
         application.budget_lines.append(
             BudgetLine(year=year, category=category, amount=Decimal(amount))
         )
@@ -244,9 +250,48 @@ def _demo_applications(users: dict, members: dict, areas: list, year: int) -> No
     _justerat_meeting(users, members, decided)
     followup.create_schedule(decided, actor=kansli)
     _demo_meeting(users, members, ready)
+    _delegation(users, members, areas, year)
     _conversation(users, draft, in_review)
     _komplettering(users, members, areas, year)
     _year_plan(users)
+
+
+def _delegation(users: dict, members: dict, areas: list, year: int) -> None:
+    """The board's delegationsordning (the förbundschef decides up to 50 000 kr a case in
+    Kompetensutveckling and Verktyg); one small case decided by delegation, reported at the
+    upcoming meeting, and one of 25 000 kr ready for the förbundschef to decide."""
+    kansli = users[Role.KANSLI]
+    delegation.adopt_order(
+        adopted_by=f"Styrelsen {year}-01-20, § 6",
+        adopted_on=date(year, 1, 20),
+        valid_from=date(year, 1, 20),
+        delegate=kansli,
+        limits=[
+            delegation.LimitData(areas[1].id, Decimal("50000"), Decimal("150000")),
+            delegation.LimitData(areas[3].id, Decimal("50000"), Decimal("100000")),
+        ],
+        actor=kansli,
+    )
+    small = (("ovrigt", "30000"),)
+    decided = _in_review(
+        users, members, areas[1], year, "Utbildningsdag i motiverande samtal", lines=small
+    )
+    _propose(decided, kansli)
+    delegation.decide(
+        decided,
+        kind="bevilja",
+        amounts=review_services.requested_by_year(decided),
+        actor=kansli,
+    )
+    ready = _in_review(
+        users,
+        members,
+        areas[1],
+        year,
+        "Kurs i samtalsmetodik för handläggare",
+        lines=(("ovrigt", "25000"),),
+    )
+    _propose(ready, kansli)
 
 
 def _year_plan(users: dict) -> None:
@@ -370,6 +415,7 @@ def _in_review(
     title: str,
     start: date | None = None,
     end: date | None = None,
+    lines=DEFAULT_LINES,
 ) -> Application:
     """A complete application, submitted and taken up for beredning."""
     applicant = users[Role.SOKANDE]
@@ -378,6 +424,7 @@ def _in_review(
         members,
         area,
         year,
+        lines=lines,
         title=title,
         start_date=start or date(year, 3, 1),
         end_date=end or date(year, 12, 31),

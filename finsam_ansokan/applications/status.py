@@ -68,6 +68,9 @@ class Action(StrEnum):
     CLOSE = "close"  # Avsluta
     WITHDRAW = "withdraw"  # Återkalla
     REOPEN = "reopen"  # Ändra beslut (only the meetings service, while the minutes are unsigned)
+    DELEGATE_GRANT = "delegate_grant"  # Bevilja på delegation (final at once)
+    DELEGATE_GRANT_PART = "delegate_grant_part"  # Delvis bevilja på delegation
+    DELEGATE_REJECT = "delegate_reject"  # Avslå på delegation
 
     @property
     def label(self) -> str:
@@ -90,6 +93,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.CLOSE: "Avsluta",
     Action.WITHDRAW: "Återkalla",
     Action.REOPEN: "Ändra beslut",
+    Action.DELEGATE_GRANT: "Bevilja på delegation",
+    Action.DELEGATE_GRANT_PART: "Delvis bevilja på delegation",
+    Action.DELEGATE_REJECT: "Avslå på delegation",
 }
 
 
@@ -150,6 +156,14 @@ TRANSITIONS: dict[Action, Transition] = {
             frozenset({Status.BESLUTAD}),
             Status.KLAR_FOR_BESLUT,
         ),
+        # A delegationsbeslut (meetings.delegation) is final when made: no minutes to justera.
+        Transition(Action.DELEGATE_GRANT, frozenset({Status.KLAR_FOR_BESLUT}), Status.BEVILJAD),
+        Transition(
+            Action.DELEGATE_GRANT_PART,
+            frozenset({Status.KLAR_FOR_BESLUT}),
+            Status.DELVIS_BEVILJAD,
+        ),
+        Transition(Action.DELEGATE_REJECT, frozenset({Status.KLAR_FOR_BESLUT}), Status.AVSLAGEN),
     )
 }
 

@@ -92,6 +92,9 @@ EVENT_TEXTS: dict[str, str] = {
     "meeting_updated": "Sammanträdet ändrades.",
     "meeting_deadline_set": "Sista dag för ansökningar till sammanträdet ändrades.",
     "agenda_item_added": "Ärendet fördes upp på dagordningen.",
+    "delegation_order_adopted": "En delegationsordning antogs.",
+    "delegation_decision_made": "Ärendet beslutades på delegation.",
+    "delegation_decision_reported": "Delegationsbeslutet anmäldes till styrelsen.",
     "agenda_item_removed": "Ärendet togs bort från dagordningen.",
     "jav_declared": "Jäv anmäldes.",
     "decision_recorded": "Beslut fattades.",
@@ -159,5 +162,7 @@ SHOWN_MESSAGES = frozenset(
         "payment_status_changed",
         "agenda_item_added",
         "agenda_item_removed",
+        "delegation_decision_made",
+        "delegation_decision_reported",
     }
 )

@@ -57,6 +57,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "record_decisions": frozenset({Role.KANSLI, Role.STYRELSE}),
     # a named ordförande, sekreterare or justerare justerar in their own name
     "justera_minutes": frozenset({Role.KANSLI, Role.STYRELSE}),
+    "view_delegation": READERS,
+    "manage_delegation": frozenset({Role.KANSLI}),
+    # the role; the delegationsordning names the one kansli user who may (meetings.delegation)
+    "decide_by_delegation": frozenset({Role.KANSLI}),
     # statistics and exports: an export of a page needs the page's capability; the yearly
     # archive package is for the diarium (kansli) and the auditors
     "view_statistics": READERS,

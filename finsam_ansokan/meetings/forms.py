@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from wtforms import (
     DateField,
     HiddenField,
@@ -15,7 +17,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from finsam_ansokan.core.forms import Form, choices
+from finsam_ansokan.core.forms import Form, MoneyField, choices
+from finsam_ansokan.core.money import InvalidAmount, parse_amount
 
 from .models import AttendanceRole, DecisionKind, MeetingKind, SignatoryRole
 from .services import MAX_TEXT
@@ -177,13 +180,14 @@ class SettingsForm(Form):
     )
 
 
-def decision_form(years: list[int], prefix: str, **kwargs) -> Form:
-    """A decision form for one agenda item, with one amount field per year."""
+def decision_form(years: list[int], prefix: str, kinds=tuple(DecisionKind), **kwargs) -> Form:
+    """A decision form for one agenda item (or a delegationsbeslut: ``kinds``), with one
+    amount field per year."""
 
     class DecisionForm(Form):
         kind = RadioField(
             "Beslut",
-            choices=choices((k.value, k.label) for k in DecisionKind),
+            choices=choices((k.value, k.label) for k in kinds),
             validators=[DataRequired("Välj ett beslut.")],
         )
         motivation = TextAreaField(
@@ -211,3 +215,58 @@ def decision_form(years: list[int], prefix: str, **kwargs) -> Form:
             ),
         )
     return DecisionForm(prefix=prefix, **kwargs)
+
+
+def delegation_order_form(areas: list[tuple[int, str]], delegates, **kwargs) -> Form:
+    """A delegationsordning: the board's decision, the delegate, and per huvudområde the
+    highest amount per case and per year (both empty: not delegated)."""
+
+    class DelegationOrderForm(Form):
+        adopted_by = StringField(
+            "Styrelsens beslut",
+            description="Till exempel: Styrelsen 2026-02-10, § 4.",
+            validators=[DataRequired("Ange styrelsens beslut."), Length(max=200)],
+        )
+        adopted_on = DateField(
+            "Beslutsdag",
+            description="Till exempel 2026-02-10.",
+            validators=[InputRequired("Ange dagen då styrelsen antog ordningen.")],
+        )
+        valid_from = DateField(
+            "Gäller från",
+            description="Till exempel 2026-03-01. Ordningen ersätter den som gällde före.",
+            validators=[InputRequired("Ange från vilken dag ordningen gäller.")],
+        )
+        delegate_id = SelectField(
+            "Delegat (förbundschef)",
+            coerce=int,
+            choices=choices(delegates),
+            validators=[InputRequired("Välj delegaten.")],
+        )
+
+    for area_id, name in areas:
+        setattr(
+            DelegationOrderForm,
+            f"case_{area_id}",
+            MoneyField(f"{name}: högst per ärende (kr)", validators=[Optional()]),
+        )
+        setattr(
+            DelegationOrderForm,
+            f"year_{area_id}",
+            MoneyField(f"{name}: högst per år (kr)", validators=[Optional()]),
+        )
+    return DelegationOrderForm(**kwargs)
+
+
+def decided_amounts(form, years) -> dict[int, Decimal | None] | None:
+    """The amount per year typed into a decision form, or None (with the field's message)
+    when one is not a whole number of kronor."""
+    amounts: dict[int, Decimal | None] = {}
+    for year in years:
+        field = getattr(form, f"amount_{year}")
+        try:
+            amounts[year] = parse_amount(field.data, whole_kronor=True)
+        except InvalidAmount as exc:
+            field.errors = [*field.errors, str(exc)]
+            return None
+    return amounts

@@ -34,7 +34,7 @@ from finsam_ansokan.notifications import services as notifications
 from finsam_ansokan.review.models import Assessment, AssessmentStage
 from finsam_ansokan.review.services import latest_assessment
 
-from . import services
+from . import delegation, services
 from .minutes import forbund_name, meeting_when, proposal_sentence
 from .models import AgendaItem, Meeting
 
@@ -220,10 +220,20 @@ def _case(item: AgendaItem, number: int) -> Case:
     )
 
 
+def _item_notes(item: AgendaItem) -> str | None:
+    """What the agenda says under an item: an other item's text, or the delegationsbeslut
+    an anmälan reports."""
+    if item.is_case:
+        return None
+    if item.delegation_decisions:
+        return " ".join(delegation.report_line(d) for d in item.delegation_decisions)
+    return item.notes
+
+
 def handlingar_document(meeting: Meeting) -> HandlingarDocument:
     """The sammanträdeshandlingar of a board meeting, from its agenda as it is now."""
     agenda = [
-        AgendaLine(number, item.heading, item.is_extra, None if item.is_case else item.notes)
+        AgendaLine(number, item.heading, item.is_extra, _item_notes(item))
         for number, item in enumerate(meeting.items, start=1)
     ]
     cases = [

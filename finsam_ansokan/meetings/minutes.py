@@ -17,9 +17,9 @@ from finsam_ansokan.followup import services as followup
 from finsam_ansokan.review.models import Assessment, AssessmentStage
 from finsam_ansokan.review.services import latest_assessment, requested_by_year
 
-from . import services
+from . import delegation, services
 from . import settings as meeting_settings
-from .models import AgendaItem, Decision, Meeting, Signatory
+from .models import AgendaItem, Decision, DelegationDecision, Meeting, Signatory
 
 
 @dataclass
@@ -31,9 +31,12 @@ class Paragraph:
     jav: list[str] = field(default_factory=list)
     decision: str | None = None  # "Styrelsen beslutar att …"
     after: list[tuple[str, str]] = field(default_factory=list)  # villkor, motivering
+    mark: str | None = None  # instead of the §: a delegationsbeslut's number
 
     @property
     def label(self) -> str:
+        if self.mark:
+            return self.mark
         return f"§ {self.number}" if self.number is not None else "§ –"
 
 
@@ -192,6 +195,13 @@ def _other_paragraph(item: AgendaItem, number: int | None = None) -> Paragraph:
     paragraph = Paragraph(number=item.paragraph or number, heading=item.title or "Övrigt")
     if item.notes:
         paragraph.texts.append((None, item.notes))
+    if item.delegation_decisions:
+        paragraph.texts.append(
+            (None, "Följande beslut har fattats på delegation från styrelsen och anmäls.")
+        )
+        paragraph.texts.extend((None, delegation.report_line(d)) for d in item.delegation_decisions)
+        paragraph.decision = delegation.REPORT_DECISION
+        return paragraph
     paragraph.decision = "Styrelsen beslutar att lägga informationen till handlingarna."
     return paragraph
 
@@ -248,7 +258,7 @@ class LetterDocument:
         return f"beslutsbrev-{dnr}"
 
 
-def _reports(decision: Decision) -> list[tuple[str, str]]:
+def _reports(decision: Decision | DelegationDecision) -> list[tuple[str, str]]:
     """The reports the project owes: its schedule, or the default one from its dates."""
     application = decision.application
     if not decision.kind_enum.grants:
@@ -290,6 +300,74 @@ def letter_document(decision: Decision) -> LetterDocument:
         signatures=[signature(s) for s in meeting.signatories],
         anslag=anslag,
         appeal=appeal,
+        next_steps=rules.next_steps_text if decision.kind_enum.grants else "",
+        reports=_reports(decision),
+    )
+
+
+@dataclass
+class DelegationLetter:
+    """The letter of a delegationsbeslut: the decision, its basis in the delegationsordning,
+    the anmälan to the board and what happens next."""
+
+    forbund: str
+    decision: DelegationDecision
+    recipient: str
+    contact: str | None
+    paragraph: Paragraph
+    basis: str
+    reported: str
+    appeal: str
+    next_steps: str
+    reports: list[tuple[str, str]]
+
+    @property
+    def file_stem(self) -> str:
+        return f"delegationsbeslut-{self.decision.year}-{self.decision.number}"
+
+
+def delegation_letter_document(decision: DelegationDecision) -> DelegationLetter:
+    application = decision.application
+    rules = meeting_settings.current()
+    order = decision.limit.order
+    paragraph = Paragraph(
+        number=None,
+        heading=f"Ansökan om medel: {application.display_title}",
+        diarienummer=application.diarienummer,
+        mark=decision.label,
+    )
+    if decision.background:
+        paragraph.texts.append(("Bakgrund", decision.background))
+    if decision.proposal is not None:
+        paragraph.texts.append(("Förslag till beslut", proposal_sentence(decision.proposal)))
+    paragraph.decision = (
+        f"{decision.decided_by.name} beslutar {delegation.decision_sentence(decision)}."
+    )
+    if decision.villkor:
+        paragraph.after.append(("Villkor", decision.villkor))
+    if decision.motivation:
+        paragraph.after.append(("Motivering", decision.motivation))
+    item = decision.reported_item
+    reported = (
+        f"Beslutet anmäls till styrelsen vid sammanträdet {format_date(item.meeting.date)}."
+        if item is not None
+        else "Beslutet anmäls till styrelsen vid nästa sammanträde."
+    )
+    return DelegationLetter(
+        forbund=forbund_name(),
+        decision=decision,
+        recipient=application.organisation.name,
+        contact=application.contact_name,
+        paragraph=paragraph,
+        basis=f"Beslutet är fattat på delegation från styrelsen enligt delegationsordningen "
+        f"antagen av {order.adopted_by}, gällande från {format_date(order.valid_from)}.",
+        reported=reported,
+        appeal=(
+            "Ett delegationsbeslut kan överklagas genom laglighetsprövning hos "
+            f"{rules.forvaltningsratt} av den som är medlem i någon av förbundets kommuner. "
+            "Tiden för överklagande räknas från den dag då protokollet från det sammanträde "
+            "där beslutet anmäls har tillkännagetts på förbundets anslagstavla."
+        ),
         next_steps=rules.next_steps_text if decision.kind_enum.grants else "",
         reports=_reports(decision),
     )

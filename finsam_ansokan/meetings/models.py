@@ -34,6 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from finsam_ansokan.accounts.models import Organisation, User
 from finsam_ansokan.applications.models import Application
+from finsam_ansokan.budget.models import Huvudomrade
 from finsam_ansokan.core.money import Money
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
@@ -267,6 +268,10 @@ class AgendaItem(db.Model):
     application: Mapped[Application | None] = relationship()
     decision: Mapped[Decision | None] = relationship(back_populates="agenda_item", uselist=False)
     jav: Mapped[list[Jav]] = relationship(back_populates="agenda_item", order_by="Jav.id")
+    #: For the item that reports delegationsbeslut to the board (anmälan).
+    delegation_decisions: Mapped[list[DelegationDecision]] = relationship(
+        back_populates="reported_item", order_by="DelegationDecision.id"
+    )
 
     @property
     def is_case(self) -> bool:
@@ -496,3 +501,128 @@ class MeetingSettings(db.Model):
     next_steps_text: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+# --- delegation ------------------------------------------------------------------------------
+
+#: What a delegate may decide: the kinds that settle a case (återremiss and bordläggning
+#: are the board's own steps at a meeting).
+DELEGATION_KINDS = (DecisionKind.BEVILJA, DecisionKind.DELVIS_BEVILJA, DecisionKind.AVSLA)
+
+
+class DelegationOrder(db.Model):
+    """A delegationsordning the board adopted: from ``valid_from`` until the next one.
+
+    Never changed once stored; a new ordning is adopted instead, so every delegationsbeslut
+    keeps the ordning and the limit it was made under."""
+
+    __tablename__ = "delegation_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The board's decision that adopted it, e.g. "Styrelsen 2026-02-10, § 4".
+    adopted_by: Mapped[str] = mapped_column(String(200))
+    adopted_on: Mapped[date] = mapped_column(Date)
+    valid_from: Mapped[date] = mapped_column(Date, index=True)
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+    delegate: Mapped[User] = relationship(foreign_keys=[delegate_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    limits: Mapped[list[DelegationLimit]] = relationship(
+        back_populates="order", lazy="selectin", order_by="DelegationLimit.id"
+    )
+
+
+class DelegationLimit(db.Model):
+    """How much the delegate may grant within one huvudområde: per case, and in all the
+    delegationsbeslut of one budget year together."""
+
+    __tablename__ = "delegation_limits"
+    __table_args__ = (
+        UniqueConstraint("order_id", "huvudomrade_id"),
+        CheckConstraint("max_per_case > 0", name="per_case_positive"),
+        CheckConstraint("max_per_year >= max_per_case", name="year_covers_case"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("delegation_orders.id"), index=True)
+    huvudomrade_id: Mapped[int] = mapped_column(ForeignKey("huvudomraden.id"))
+    max_per_case: Mapped[Decimal] = mapped_column(Money)
+    max_per_year: Mapped[Decimal] = mapped_column(Money)
+
+    order: Mapped[DelegationOrder] = relationship(back_populates="limits")
+    huvudomrade: Mapped[Huvudomrade] = relationship()
+
+
+class DelegationDecision(db.Model):
+    """A delegationsbeslut (``D 2026:3``): final when made, reported (anmält) to the board
+    at a later meeting through an agenda item."""
+
+    __tablename__ = "delegation_decisions"
+    __table_args__ = (
+        UniqueConstraint("year", "number"),
+        UniqueConstraint("application_id"),
+        CheckConstraint(
+            f"kind IN ({', '.join(repr(k.value) for k in DELEGATION_KINDS)})", name="kind_valid"
+        ),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    limit_id: Mapped[int] = mapped_column(ForeignKey("delegation_limits.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    motivation: Mapped[str | None] = mapped_column(Text)
+    villkor: Mapped[str | None] = mapped_column(Text)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    background: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[date] = mapped_column(Date)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    #: The agenda item at which the board was told (anmälan); none until then.
+    reported_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+
+    application: Mapped[Application] = relationship()
+    limit: Mapped[DelegationLimit] = relationship()
+    decided_by: Mapped[User] = relationship()
+    proposal: Mapped[Assessment | None] = relationship()
+    reported_item: Mapped[AgendaItem | None] = relationship(back_populates="delegation_decisions")
+    amounts: Mapped[list[DelegationAmount]] = relationship(
+        order_by="DelegationAmount.year", lazy="selectin", back_populates="decision"
+    )
+
+    @property
+    def label(self) -> str:
+        return f"D {self.year}:{self.number}"
+
+    @property
+    def kind_enum(self) -> DecisionKind:
+        return DecisionKind(self.kind)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((a.amount for a in self.amounts), Decimal(0))
+
+
+class DelegationAmount(db.Model):
+    """The amount a delegationsbeslut granted for one year."""
+
+    __tablename__ = "delegation_amounts"
+    __table_args__ = (
+        UniqueConstraint("decision_id", "year"),
+        CheckConstraint("amount >= 0", name="amount_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("delegation_decisions.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+    decision: Mapped[DelegationDecision] = relationship(back_populates="amounts")

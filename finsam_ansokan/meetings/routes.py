@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,7 +15,6 @@ from finsam_ansokan.applications.models import Application
 from finsam_ansokan.applications.queries import requested_by_year_many
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.forms import apply_domain_error, choices
-from finsam_ansokan.core.money import InvalidAmount, parse_amount
 from finsam_ansokan.core.pdf import pdf_response, render_pdf
 from finsam_ansokan.core.permissions import public, require
 from finsam_ansokan.core.routing import refused
@@ -27,7 +24,7 @@ from finsam_ansokan.extensions import db
 from finsam_ansokan.review.models import AssessmentStage
 from finsam_ansokan.review.services import latest_assessment, requested_by_year
 
-from . import calendar, kallelse, minutes, policy, services
+from . import calendar, delegation, kallelse, minutes, policy, services
 from . import settings as meeting_settings
 from .forms import (
     AddCaseForm,
@@ -39,6 +36,7 @@ from .forms import (
     OtherItemForm,
     SettingsForm,
     SignatoryForm,
+    decided_amounts,
     decision_form,
 )
 from .models import (
@@ -212,6 +210,13 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
             planned=planned,
             sendings=kallelse.sendings(meeting) if meeting.kallelse_sent_at else [],
             can_send_kallelse=can_manage and meeting.is_board,
+            unreported_delegation=len(
+                [d for d in delegation.unreported() if d.decided_on <= meeting.date]
+            )
+            if can_manage and meeting.is_board
+            else 0,
+            delegation_line=delegation.report_line,
+            delegation_report_decision=delegation.REPORT_DECISION,
         ),
         status,
     )
@@ -549,14 +554,9 @@ def record_decision(meeting_id: int, item_id: int):
     form = _decision_form(item)
     if not form.validate_on_submit():
         return _page(meeting, status=422, **{key: form})
-    amounts: dict[int, Decimal | None] = {}
-    for year in _years(item):
-        field = getattr(form, f"amount_{year}")
-        try:
-            amounts[year] = parse_amount(field.data, whole_kronor=True)
-        except InvalidAmount as exc:
-            field.errors = [*field.errors, str(exc)]
-            return _page(meeting, status=422, **{key: form})
+    amounts = decided_amounts(form, _years(item))
+    if amounts is None:
+        return _page(meeting, status=422, **{key: form})
     try:
         decision = services.record_decision(
             item,

@@ -48,6 +48,7 @@ from .models import (
     Decision,
     DecisionAmount,
     DecisionKind,
+    DelegationDecision,
     Jav,
     Meeting,
     MeetingKind,
@@ -80,6 +81,11 @@ def _text(value: str | None, *, limit: int = MAX_TEXT, field: str | None = None)
     if len(value) > limit:
         raise DomainError(f"Texten får vara högst {limit} tecken.", field=field)
     return value or None
+
+
+def checked_text(value: str | None, *, field: str | None = None) -> str | None:
+    """A free text of a decision (motivering, villkor): stripped, at most MAX_TEXT."""
+    return _text(value, field=field)
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -288,6 +294,11 @@ def lock_board(meeting: Meeting) -> Meeting:
     if not meeting.is_board:
         raise DomainError(NOT_A_BOARD_MEETING)
     return meeting
+
+
+def open_for_changes(meeting: Meeting) -> bool:
+    """Items may still be added: the minutes are not justerade and justering has not begun."""
+    return meeting.signed_at is None and not _justering_started(meeting)
 
 
 def _justering_started(meeting: Meeting) -> bool:
@@ -529,6 +540,9 @@ def remove_item(item: AgendaItem, *, actor: User) -> None:
     meeting = lock(item.meeting)
     if item.decision is not None or item.paragraph is not None:
         raise DomainError("Punkten har ett beslut och kan inte tas bort från dagordningen.")
+    # an anmälan of delegationsbeslut: they wait for the next meeting's anmälan
+    for reported in list(item.delegation_decisions):
+        reported.reported_item_id = None
     for jav in list(item.jav):
         db.session.delete(jav)
     db.session.delete(item)
@@ -655,7 +669,7 @@ def _automatic_jav(item: AgendaItem, application: Application) -> None:
 # --- decisions -------------------------------------------------------------------------------
 
 
-def _validated_amounts(
+def validated_amounts(
     kind: DecisionKind, amounts: Mapping[int, Decimal | None], requested: dict[int, Decimal]
 ) -> dict[int, Decimal]:
     if not kind.grants:
@@ -780,7 +794,7 @@ def record_decision(
     if villkor_text and not kind.grants:
         raise DomainError("Villkor kan bara knytas till ett beviljande beslut.", field="villkor")
     requested = requested_by_year(application)
-    cleaned = _validated_amounts(kind, amounts or {}, requested)
+    cleaned = validated_amounts(kind, amounts or {}, requested)
     _automatic_jav(item, application)
     db.session.refresh(item)
     count = quorum(meeting, item)
@@ -1145,14 +1159,15 @@ def anslag(on: date) -> tuple[list[Meeting], list[Meeting]]:
 # --- wording -------------------------------------------------------------------------------
 
 
-def amounts_text(decision: Decision) -> str:
+def amounts_text(decision: Decision | DelegationDecision) -> str:
     return " och ".join(
         f"{format_money(a.amount)} för {a.year}" for a in decision.amounts if a.amount
     )
 
 
-def decision_sentence(decision: Decision) -> str:
-    """The decision as the minutes word it, after "Styrelsen beslutar" ."""
+def decision_sentence(decision: Decision | DelegationDecision) -> str:
+    """The decision as the minutes word it, after "Styrelsen beslutar" (a delegationsbeslut
+    after "<the delegate> beslutar")."""
     application = decision.application
     organisation = application.organisation.name
     title = application.display_title

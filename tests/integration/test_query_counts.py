@@ -22,7 +22,7 @@ from finsam_ansokan.extensions import db
 from finsam_ansokan.meetings.models import AgendaItem, Meeting
 from finsam_ansokan.review.models import Comment
 
-MAX_STATEMENTS = 15
+MAX_STATEMENTS = 16  # the application page: its board decisions and its delegationsbeslut
 SMALL, LARGE = 12, 120
 
 
