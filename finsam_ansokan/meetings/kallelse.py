@@ -28,7 +28,7 @@ from finsam_ansokan.budget import ledger
 from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.events import Event, record_event
 from finsam_ansokan.core.money import format_money
-from finsam_ansokan.core.timeutil import format_date, format_datetime, utcnow
+from finsam_ansokan.core.timeutil import format_date, format_datetime, today, utcnow
 from finsam_ansokan.extensions import db
 from finsam_ansokan.notifications import services as notifications
 from finsam_ansokan.review.models import Assessment, AssessmentStage
@@ -40,6 +40,7 @@ from .models import AgendaItem, Meeting
 
 NOTHING_ON_THE_AGENDA = "Dagordningen är tom: för upp ärendena innan kallelsen skickas."
 NO_BOARD = "Det finns ingen aktiv användare med rollen styrelse att skicka kallelsen till."
+ALREADY_HELD = "Sammanträdet har redan ägt rum; en kallelse till det kan inte skickas."
 
 
 def board_members() -> list[User]:
@@ -51,6 +52,8 @@ def send_kallelse(meeting: Meeting, *, actor: User) -> int:
     """Queue the kallelse (the first time) or a reminder (after) to every board member who
     has not turned kallelser off; returns how many messages were queued."""
     meeting = services.lock_board(meeting)
+    if meeting.date < today():
+        raise DomainError(ALREADY_HELD)
     if not meeting.items:
         raise DomainError(NOTHING_ON_THE_AGENDA)
     members = board_members()

@@ -30,7 +30,7 @@ def setting(factory):
     factory.budget_year(YEAR, frames={area: "1000000"})
     factory.forbund()
     kansli = factory.user(Role.KANSLI, name="Karin Ekdahl")
-    meeting, chair = meeting_with_board(factory, kansli)
+    meeting, chair = meeting_with_board(factory, kansli, meeting_date=today() + timedelta(days=7))
     ersattare = factory.user(Role.STYRELSE, name="Ella Ersättare")
     first = prepared_case(factory, area, title="Förstärkt KAA", amounts={YEAR: "300000"})
     db.session.add(
@@ -73,7 +73,9 @@ def test_the_kallelse_goes_to_every_board_member_with_the_agenda_and_is_recorded
     assert sent == len(messages) == len(board)
     assert {m.recipient_id for m in messages} == board
     for message in messages:
-        assert message.subject == "Kallelse till styrelsens sammanträde 2026-11-23"
+        assert message.subject == (
+            f"Kallelse till styrelsens sammanträde {(today() + timedelta(days=7)).isoformat()}"
+        )
         assert "Förstärkt KAA" in message.body and "Information från kansliet" in message.body
         assert "Förbundets kansli, Växjö" in message.body and "kl. 09.00" in message.body
         assert f"/sammantraden/{meeting.id}/handlingar.pdf" in message.body
@@ -183,7 +185,7 @@ def test_the_kansli_sends_the_kallelse_from_the_meeting_page(setting, login):
 def test_a_board_member_sees_the_next_meeting_and_its_handlingar_on_the_start_page(setting, login):
     coming = services.create_meeting(
         services.MeetingData(
-            date=today() + timedelta(days=7), place="Kommunhuset, Alvesta", start_time=time(13)
+            date=today() + timedelta(days=3), place="Kommunhuset, Alvesta", start_time=time(13)
         ),
         actor=setting["kansli"],
     )
@@ -193,3 +195,12 @@ def test_a_board_member_sees_the_next_meeting_and_its_handlingar_on_the_start_pa
     assert "Nästa sammanträde" in page and "Kommunhuset, Alvesta" in page
     assert f"/sammantraden/{coming.id}/handlingar.pdf" in page
     assert "Kallelsen har inte skickats ännu." in page
+
+
+def test_no_kallelse_goes_out_for_a_meeting_already_held(setting, factory):
+    kansli = factory.user(Role.KANSLI)
+    past, _ = meeting_with_board(factory, kansli, meeting_date=today() - timedelta(days=1))
+    services.add_other_item(past, title="Information", notes=None, actor=kansli)
+    with pytest.raises(DomainError, match="redan ägt rum"):
+        kallelse.send_kallelse(past, actor=kansli)
+    assert past.kallelse_sent_at is None
