@@ -1,0 +1,181 @@
+"""the överenskommelse (grant agreement): ``agreements``, one per granting decision, with its
+text fixed when drawn up and the two acceptances; the organisation's authorised signatory
+(``organisations.signatory_id``) and the förbundschef (``forbund.forbundschef_id``)
+
+Projects granted before this revision (beviljad, delvis beviljad, pågående, avslutad) get an
+agreement recorded as made *outside the system* (``outside_system``), accepted by both
+parties, so the rule "no rekvisition without an accepted agreement" holds for every project
+without stopping the payments of those already running.
+
+On SQLite batch mode rebuilds ``organisations`` and ``forbund`` to add the foreign keys; any
+trigger naming them is dropped first and made again afterwards, word for word (as in 0019).
+
+Revision ID: 0022
+Revises: 0019
+Create Date: 2026-12-02 07:30:00
+
+"""
+from datetime import datetime, timezone
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0022'
+down_revision = '0019'
+branch_labels = None
+depends_on = None
+
+_GRANTED = ("beviljad", "delvis_beviljad", "pagaende", "avslutad")
+_OUTSIDE = "Upprättad utanför systemet"
+
+
+def upgrade():
+    op.create_table(
+        'agreements',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('application_id', sa.Integer(), nullable=False),
+        sa.Column('reference', sa.String(length=200), nullable=False),
+        sa.Column('decided_on', sa.Date(), nullable=True),
+        sa.Column('amounts', sa.JSON(), nullable=False),
+        sa.Column('villkor', sa.Text(), nullable=True),
+        sa.Column('content', sa.JSON(), nullable=False),
+        sa.Column('outside_system', sa.Boolean(), server_default='0', nullable=False),
+        sa.Column(
+            'drawn_up_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'),
+            nullable=False,
+        ),
+        sa.Column('drawn_up_by_id', sa.Integer(), nullable=True),
+        sa.Column('applicant_accepted_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('applicant_accepted_by_id', sa.Integer(), nullable=True),
+        sa.Column('applicant_accepted_name', sa.String(length=300), nullable=True),
+        sa.Column('forbund_accepted_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('forbund_accepted_by_id', sa.Integer(), nullable=True),
+        sa.Column('forbund_accepted_name', sa.String(length=300), nullable=True),
+        sa.CheckConstraint(
+            '(applicant_accepted_at IS NULL) = (applicant_accepted_name IS NULL)',
+            name=op.f('ck_agreements_applicant_acceptance_named'),
+        ),
+        sa.CheckConstraint(
+            '(forbund_accepted_at IS NULL) = (forbund_accepted_name IS NULL)',
+            name=op.f('ck_agreements_forbund_acceptance_named'),
+        ),
+        sa.CheckConstraint(
+            'outside_system OR decided_on IS NOT NULL',
+            name=op.f('ck_agreements_decided_on_known'),
+        ),
+        sa.ForeignKeyConstraint(
+            ['application_id'], ['applications.id'], name=op.f('fk_agreements_application_id_applications')
+        ),
+        sa.ForeignKeyConstraint(
+            ['drawn_up_by_id'], ['users.id'], name=op.f('fk_agreements_drawn_up_by_id_users')
+        ),
+        sa.ForeignKeyConstraint(
+            ['applicant_accepted_by_id'], ['users.id'],
+            name=op.f('fk_agreements_applicant_accepted_by_id_users'),
+        ),
+        sa.ForeignKeyConstraint(
+            ['forbund_accepted_by_id'], ['users.id'],
+            name=op.f('fk_agreements_forbund_accepted_by_id_users'),
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_agreements')),
+        sa.UniqueConstraint(
+            'application_id', 'reference', name=op.f('uq_agreements_application_id_reference')
+        ),
+    )
+    with op.batch_alter_table('agreements', schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f('ix_agreements_application_id'), ['application_id'], unique=False
+        )
+
+    triggers = _drop_sqlite_triggers()
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('signatory_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            op.f('fk_organisations_signatory_id_users'), 'users', ['signatory_id'], ['id']
+        )
+    with op.batch_alter_table('forbund', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('forbundschef_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            op.f('fk_forbund_forbundschef_id_users'), 'users', ['forbundschef_id'], ['id']
+        )
+    for sql in triggers:
+        op.execute(sql)
+
+    _record_agreements_made_outside()
+
+
+def _record_agreements_made_outside():
+    """One agreement per project already granted, accepted by both outside the system."""
+    bind = op.get_bind()
+    ids = bind.execute(
+        sa.text("SELECT id FROM applications WHERE status IN :granted").bindparams(
+            sa.bindparam('granted', expanding=True)
+        ),
+        {'granted': list(_GRANTED)},
+    ).scalars().all()
+    if not ids:
+        return
+    now = datetime.now(timezone.utc)
+    table = sa.table(
+        'agreements',
+        sa.column('application_id', sa.Integer()),
+        sa.column('reference', sa.String()),
+        sa.column('amounts', sa.JSON()),
+        sa.column('content', sa.JSON()),
+        sa.column('outside_system', sa.Boolean()),
+        sa.column('applicant_accepted_at', sa.DateTime(timezone=True)),
+        sa.column('applicant_accepted_name', sa.String()),
+        sa.column('forbund_accepted_at', sa.DateTime(timezone=True)),
+        sa.column('forbund_accepted_name', sa.String()),
+    )
+    op.bulk_insert(
+        table,
+        [
+            {
+                'application_id': application_id,
+                'reference': _OUTSIDE,
+                'amounts': {},
+                'content': {},
+                'outside_system': True,
+                'applicant_accepted_at': now,
+                'applicant_accepted_name': _OUTSIDE,
+                'forbund_accepted_at': now,
+                'forbund_accepted_name': _OUTSIDE,
+            }
+            for application_id in ids
+        ],
+    )
+
+
+def downgrade():
+    triggers = _drop_sqlite_triggers()
+    with op.batch_alter_table('forbund', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('fk_forbund_forbundschef_id_users'), type_='foreignkey')
+        batch_op.drop_column('forbundschef_id')
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('fk_organisations_signatory_id_users'), type_='foreignkey')
+        batch_op.drop_column('signatory_id')
+    for sql in triggers:
+        op.execute(sql)
+    with op.batch_alter_table('agreements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agreements_application_id'))
+    op.drop_table('agreements')
+
+
+def _drop_sqlite_triggers():
+    """SQLite's batch mode rebuilds the tables: the triggers that name them are dropped
+    first and made again afterwards, word for word (as in 0019)."""
+    bind = op.get_bind()
+    if bind.dialect.name != 'sqlite':
+        return []
+    rows = bind.execute(
+        sa.text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND (sql LIKE '%organisations%' OR sql LIKE '%forbund%')"
+        )
+    ).all()
+    for name, _sql in rows:
+        op.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    return [sql for _name, sql in rows]
