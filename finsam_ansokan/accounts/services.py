@@ -609,9 +609,7 @@ def forbundschef_candidates() -> list[User]:
     """Who may be the förbundschef: the active kansli users."""
     return [
         u
-        for u in db.session.scalars(
-            select(User).where(User.active.is_(True)).order_by(User.name)
-        )
+        for u in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
         if Role.KANSLI in u.roles
     ]
 

@@ -400,4 +400,3 @@ def parties(agreement: Agreement) -> list[Party]:
             agreement.forbund_accepted_name,
         ),
     ]
-
