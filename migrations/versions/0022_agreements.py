@@ -7,8 +7,9 @@ agreement recorded as made *outside the system* (``outside_system``), accepted b
 parties, so the rule "no rekvisition without an accepted agreement" holds for every project
 without stopping the payments of those already running.
 
-On SQLite batch mode rebuilds ``organisations`` and ``forbund`` to add the foreign keys; any
-trigger naming them is dropped first and made again afterwards, word for word (as in 0019).
+On SQLite the two columns are added with their foreign keys in place (no rebuild of tables
+that others refer to); the downgrade rebuilds them in batch mode, dropping and making again
+any trigger that names them, word for word (as in 0019).
 
 Revision ID: 0022
 Revises: 0019
@@ -89,21 +90,25 @@ def upgrade():
             batch_op.f('ix_agreements_application_id'), ['application_id'], unique=False
         )
 
-    triggers = _drop_sqlite_triggers()
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('signatory_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            op.f('fk_organisations_signatory_id_users'), 'users', ['signatory_id'], ['id']
-        )
-    with op.batch_alter_table('forbund', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('forbundschef_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            op.f('fk_forbund_forbundschef_id_users'), 'users', ['forbundschef_id'], ['id']
-        )
-    for sql in triggers:
-        op.execute(sql)
+    _add_user_column('organisations', 'signatory_id')
+    _add_user_column('forbund', 'forbundschef_id')
 
     _record_agreements_made_outside()
+
+
+def _add_user_column(table, column):
+    """A nullable column naming a user. SQLite adds it with its foreign key in place (ALTER
+    TABLE … ADD COLUMN … REFERENCES): batch mode would rebuild a table that other tables'
+    foreign keys name, which SQLite refuses once rows exist."""
+    name = f'fk_{table}_{column}_users'
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute(
+            f'ALTER TABLE {table} ADD COLUMN {column} INTEGER '
+            f'CONSTRAINT {name} REFERENCES users (id)'
+        )
+        return
+    op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+    op.create_foreign_key(name, table, 'users', [column], ['id'])
 
 
 def _record_agreements_made_outside():
@@ -150,13 +155,13 @@ def _record_agreements_made_outside():
 
 
 def downgrade():
+    sqlite = op.get_bind().dialect.name == 'sqlite'
     triggers = _drop_sqlite_triggers()
-    with op.batch_alter_table('forbund', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('fk_forbund_forbundschef_id_users'), type_='foreignkey')
-        batch_op.drop_column('forbundschef_id')
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('fk_organisations_signatory_id_users'), type_='foreignkey')
-        batch_op.drop_column('signatory_id')
+    for table, column in (('forbund', 'forbundschef_id'), ('organisations', 'signatory_id')):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            if not sqlite:  # SQLite's rebuild leaves the column's foreign key out with it
+                batch_op.drop_constraint(f'fk_{table}_{column}_users', type_='foreignkey')
+            batch_op.drop_column(column)
     for sql in triggers:
         op.execute(sql)
     with op.batch_alter_table('agreements', schema=None) as batch_op:

@@ -9,9 +9,11 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from flask_migrate import upgrade
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from finsam_ansokan import create_app
 from finsam_ansokan.accounts import services as account_services
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.core.errors import DomainError, NotAllowed
@@ -22,6 +24,7 @@ from finsam_ansokan.followup.models import Agreement
 from finsam_ansokan.meetings import services as meetings
 from finsam_ansokan.notifications.models import OutboxMessage
 
+from ..conftest import database_url_for_tests
 from .meetings_helpers import YEAR, justera_all, meeting_with_board, prepared_case
 
 
@@ -372,3 +375,59 @@ def test_outside_system_agreements_count_as_accepted_and_have_no_pdf(factory, cl
     login(owner)
     assert "utanför systemet" in client.get(_url(project)).get_data(as_text=True)
     assert client.get(_url(project, f"/{row.id}.pdf")).status_code == 404
+
+
+# --- projects granted before this feature (migration 0022) ----------------------------------
+
+
+@pytest.mark.real_commits
+def test_migration_records_agreements_made_outside_the_system(tmp_path_factory):
+    """A project granted before revision 0022 gets an agreement accepted outside the
+    system, so its rekvisitioner go on; a case not granted gets none. The database holds
+    rows when it is upgraded (on SQLite no table that others refer to is rebuilt)."""
+    url = database_url_for_tests(tmp_path_factory, suffix="_agreements_0022")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("files_0022")),
+        }
+    )
+    with app.app_context():
+        upgrade(revision="0019")
+        connection = db.session.connection()
+        connection.execute(text("INSERT INTO organisations (name, kind) VALUES ('K', 'kommun')"))
+        connection.execute(
+            text(
+                "INSERT INTO users (email, name, password_hash, organisation_id) "
+                "VALUES ('a@test.example', 'A', '!', (SELECT id FROM organisations))"
+            )
+        )
+        for number, status in enumerate(("pagaende", "avslutad", "under_beredning"), 1):
+            connection.execute(
+                text(
+                    "INSERT INTO applications (organisation_id, created_by_id, status, "
+                    "diarie_year, diarie_number) "
+                    "SELECT organisations.id, users.id, :status, 2025, :number "
+                    "FROM organisations, users"
+                ),
+                {"status": status, "number": number},
+            )
+        db.session.commit()
+        upgrade()
+        rows = db.session.execute(
+            text(
+                "SELECT applications.status, agreements.outside_system, "
+                "agreements.applicant_accepted_at IS NOT NULL, "
+                "agreements.forbund_accepted_at IS NOT NULL "
+                "FROM agreements JOIN applications ON applications.id = agreements.application_id "
+                "ORDER BY applications.status"
+            )
+        ).all()
+        assert [tuple(r) for r in rows] == [
+            ("avslutad", True, True, True),
+            ("pagaende", True, True, True),
+        ]
+        db.session.remove()
+        db.engine.dispose()
