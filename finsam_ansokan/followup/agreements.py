@@ -108,7 +108,8 @@ def _schedule(application: Application) -> list[dict[str, str]]:
         {
             "kind": kind,
             "due": format_date(due),
-            "period": f"{format_date(start)}–{format_date(end)}" if start and end else "",
+            "start": format_date(start),
+            "end": format_date(end),
         }
         for kind, due, start, end in rows
     ]
@@ -391,7 +392,7 @@ def parties(agreement: Agreement) -> list[Party]:
             agreement.applicant_accepted_name,
         ),
         Party(
-            "Samordningsförbundet",
+            "Förbundet",
             content.get("forbund", {}).get("name") or "",
             f"Förbundschef: {chef.name}"
             if chef
