@@ -2,6 +2,9 @@
 text fixed when drawn up and the two acceptances; the organisation's authorised signatory
 (``organisations.signatory_id``) and the förbundschef (``forbund.forbundschef_id``)
 
+The database refuses to delete an agreement, to change its text, or to change an acceptance
+once given (triggers on SQLite and PostgreSQL, like the event log's).
+
 Projects granted before this revision (beviljad, delvis beviljad, pågående, avslutad) get an
 agreement recorded as made *outside the system* (``outside_system``), accepted by both
 parties, so the rule "no rekvisition without an accepted agreement" holds for every project
@@ -94,6 +97,71 @@ def upgrade():
     _add_user_column('forbund', 'forbundschef_id')
 
     _record_agreements_made_outside()
+    _create_fixed_text_triggers()
+
+
+#: Columns of the text as drawn up: never changed.
+_FIXED = (
+    'application_id', 'reference', 'decided_on', 'amounts', 'villkor', 'content',
+    'outside_system', 'drawn_up_at', 'drawn_up_by_id',
+)
+_JSON = ('amounts', 'content')
+_SIDES = ('applicant', 'forbund')
+
+
+def _create_fixed_text_triggers():
+    """The database holds what the service promises: an agreement is never deleted, its
+    text never changes, and each side's acceptance, once given, stays as it was."""
+    if op.get_bind().dialect.name == 'postgresql':
+        def differs(column):
+            cast = '::text' if column in _JSON else ''
+            return f'NEW.{column}{cast} IS DISTINCT FROM OLD.{column}{cast}'
+
+        text_changed = ' OR '.join(differs(c) for c in _FIXED)
+        accepted_changed = ' OR '.join(
+            f'(OLD.{side}_accepted_at IS NOT NULL AND ('
+            + ' OR '.join(differs(f'{side}_accepted_{part}') for part in ('at', 'by_id', 'name'))
+            + '))'
+            for side in _SIDES
+        )
+        op.execute(
+            "CREATE FUNCTION agreements_fixed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF TG_OP = 'DELETE' THEN RAISE EXCEPTION 'agreements: an agreement is never deleted'; "
+            f"END IF; IF {text_changed} THEN "
+            "RAISE EXCEPTION 'agreements: the text of an agreement never changes'; END IF; "
+            f"IF {accepted_changed} THEN "
+            "RAISE EXCEPTION 'agreements: an acceptance is given once'; END IF; "
+            "RETURN NEW; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER agreements_fixed BEFORE UPDATE OR DELETE ON agreements "
+            "FOR EACH ROW EXECUTE FUNCTION agreements_fixed()"
+        )
+        return
+
+    def differs(column):
+        return f'NEW.{column} IS NOT OLD.{column}'
+
+    text_changed = ' OR '.join(differs(c) for c in _FIXED)
+    accepted_changed = ' OR '.join(
+        f'(OLD.{side}_accepted_at IS NOT NULL AND ('
+        + ' OR '.join(differs(f'{side}_accepted_{part}') for part in ('at', 'by_id', 'name'))
+        + '))'
+        for side in _SIDES
+    )
+    op.execute(
+        "CREATE TRIGGER agreements_no_delete BEFORE DELETE ON agreements "
+        "BEGIN SELECT RAISE(ABORT, 'agreements: an agreement is never deleted'); END"
+    )
+    op.execute(
+        f"CREATE TRIGGER agreements_text_fixed BEFORE UPDATE ON agreements WHEN {text_changed} "
+        "BEGIN SELECT RAISE(ABORT, 'agreements: the text of an agreement never changes'); END"
+    )
+    op.execute(
+        "CREATE TRIGGER agreements_accepted_once BEFORE UPDATE ON agreements "
+        f"WHEN {accepted_changed} "
+        "BEGIN SELECT RAISE(ABORT, 'agreements: an acceptance is given once'); END"
+    )
 
 
 def _add_user_column(table, column):
@@ -164,9 +232,12 @@ def downgrade():
             batch_op.drop_column(column)
     for sql in triggers:
         op.execute(sql)
+    if not sqlite:
+        op.execute("DROP TRIGGER IF EXISTS agreements_fixed ON agreements")
+        op.execute("DROP FUNCTION IF EXISTS agreements_fixed()")
     with op.batch_alter_table('agreements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agreements_application_id'))
-    op.drop_table('agreements')
+    op.drop_table('agreements')  # on SQLite its triggers go with it
 
 
 def _drop_sqlite_triggers():

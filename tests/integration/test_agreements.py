@@ -12,6 +12,7 @@ import pytest
 from flask_migrate import upgrade
 from pypdf import PdfReader
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from finsam_ansokan import create_app
 from finsam_ansokan.accounts import services as account_services
@@ -375,6 +376,23 @@ def test_outside_system_agreements_count_as_accepted_and_have_no_pdf(factory, cl
     login(owner)
     assert "utanför systemet" in client.get(_url(project)).get_data(as_text=True)
     assert client.get(_url(project, f"/{row.id}.pdf")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE agreements SET villkor = 'ändrat' WHERE id = :id",
+        "UPDATE agreements SET amounts = '{}' WHERE id = :id",
+        "UPDATE agreements SET applicant_accepted_name = 'Någon annan' WHERE id = :id",
+        "DELETE FROM agreements WHERE id = :id",
+    ],
+    ids=["villkor", "amounts", "acceptance", "delete"],
+)
+def test_the_database_keeps_the_text_and_the_acceptances(factory, statement):
+    project = factory.granted_project()  # its agreement is accepted by both
+    [agreement] = agreements.agreements_for(project)
+    with pytest.raises(DBAPIError, match="agreements"), db.session.begin_nested():
+        db.session.execute(text(statement), {"id": agreement.id})
 
 
 # --- projects granted before this feature (migration 0022) ----------------------------------
