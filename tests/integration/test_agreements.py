@@ -11,7 +11,8 @@ from decimal import Decimal as D
 import pytest
 from flask_migrate import upgrade
 from pypdf import PdfReader
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from finsam_ansokan import create_app
@@ -449,3 +450,9 @@ def test_migration_records_agreements_made_outside_the_system(tmp_path_factory):
         ]
         db.session.remove()
         db.engine.dispose()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        admin.dispose()
