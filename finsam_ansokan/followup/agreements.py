@@ -28,7 +28,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from finsam_ansokan.accounts.forbund import current_forbund
 from finsam_ansokan.accounts.models import Forbund, User
@@ -84,7 +85,7 @@ PARAGRAPHS: tuple[tuple[str, str], ...] = (
 OUTSIDE_SYSTEM_REFERENCE = "Upprättad utanför systemet"
 _KIND_LABELS = dict(KINDS_OF_INSATS)
 #: While it can still be accepted: granted, not yet closed.
-_ACCEPTABLE = frozenset({Status.BEVILJAD, Status.DELVIS_BEVILJAD, Status.PAGAENDE})
+ACCEPTABLE = frozenset({Status.BEVILJAD, Status.DELVIS_BEVILJAD, Status.PAGAENDE})
 
 
 # --- drawing up -----------------------------------------------------------------------------
@@ -243,7 +244,7 @@ def _is_user(actor: Any, user: User | None) -> bool:
 
 
 def _open(agreement: Agreement) -> bool:
-    return not agreement.outside_system and Status(agreement.application.status) in _ACCEPTABLE
+    return not agreement.outside_system and Status(agreement.application.status) in ACCEPTABLE
 
 
 def can_accept_for_applicant(actor: Any, agreement: Agreement) -> bool:
@@ -269,7 +270,7 @@ def can_accept_for_forbund(actor: Any, agreement: Agreement) -> bool:
 def _check_open(agreement: Agreement) -> None:
     if agreement.outside_system:
         raise DomainError("Överenskommelsen upprättades utanför systemet.")
-    if Status(agreement.application.status) not in _ACCEPTABLE:
+    if Status(agreement.application.status) not in ACCEPTABLE:
         raise DomainError("Överenskommelsen kan bara godkännas medan insatsen är beviljad.")
 
 
@@ -360,6 +361,27 @@ def agreements_for(application: Application) -> list[Agreement]:
             select(Agreement)
             .where(Agreement.application_id == application.id)
             .order_by(Agreement.drawn_up_at.desc(), Agreement.id.desc())
+        )
+    )
+
+
+def awaiting_acceptance() -> list[Agreement]:
+    """Agreements of granted projects that one party or both have not accepted yet, oldest
+    first (the kansli's follow-up list)."""
+    return list(
+        db.session.scalars(
+            select(Agreement)
+            .join(Application, Application.id == Agreement.application_id)
+            .where(
+                Agreement.outside_system.is_(False),
+                or_(
+                    Agreement.applicant_accepted_at.is_(None),
+                    Agreement.forbund_accepted_at.is_(None),
+                ),
+                Application.status.in_([s.value for s in ACCEPTABLE]),
+            )
+            .options(joinedload(Agreement.application).joinedload(Application.organisation))
+            .order_by(Agreement.drawn_up_at, Agreement.id)
         )
     )
 

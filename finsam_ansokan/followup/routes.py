@@ -551,5 +551,6 @@ def index():
         payments=services.payments_awaiting(),
         to_review=services.reports_awaiting_review(),
         overdue=services.overdue_reports(),
+        agreements=agreements.awaiting_acceptance(),
         today=today(),
     )

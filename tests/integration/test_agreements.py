@@ -456,3 +456,17 @@ def test_migration_records_agreements_made_outside_the_system(tmp_path_factory):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_the_work_lists_show_agreements_waiting_for_acceptance(pending, client, login):
+    login(pending["signatory"])
+    start = client.get("/").get_data(as_text=True)
+    assert "Överenskommelser att godkänna som firmatecknare (1)" in start
+    login(pending["chef"])
+    assert "Överenskommelser att godkänna för förbundet (1)" in client.get("/").get_data(
+        as_text=True
+    )
+    followup_list = client.get("/uppfoljning").get_data(as_text=True)
+    assert "Jobbspåret" in followup_list and "Projektägaren och förbundet" in followup_list
+    login(pending["kansli"])  # a förbundschef is named: not the other kansli user's work
+    assert "för förbundet (" not in client.get("/").get_data(as_text=True)
