@@ -22,7 +22,7 @@ The first rekvisition waits until every agreement of the project is accepted by 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -37,9 +37,11 @@ from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.applications.sections import KINDS_OF_INSATS
 from finsam_ansokan.applications.status import Status
+from finsam_ansokan.core import archive
 from finsam_ansokan.core.errors import DomainError, NotAllowed
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.money import format_money, to_decimal
+from finsam_ansokan.core.pdf import render_pdf
 from finsam_ansokan.core.timeutil import format_date, utcnow
 from finsam_ansokan.extensions import db
 from finsam_ansokan.notifications import services as notifications
@@ -423,3 +425,41 @@ def parties(agreement: Agreement) -> list[Party]:
             agreement.forbund_accepted_name,
         ),
     ]
+
+
+# --- the PDF and the archive ---------------------------------------------------------------------
+
+
+def pdf(agreement: Agreement) -> bytes:
+    """The agreement as PDF/A, with the acceptances as they stand."""
+    return render_pdf(
+        "followup/agreement_pdf.html",
+        agreement=agreement,
+        application=agreement.application,
+        parties=parties(agreement),
+    )
+
+
+def _pdf_of(agreement_id: int) -> bytes:
+    return pdf(db.session.get(Agreement, agreement_id))
+
+
+def archive_documents(year: int) -> Iterator[archive.ArchiveDocument]:
+    """The agreements of the year's cases (those drawn up in the system), for the archive."""
+    rows = db.session.scalars(
+        select(Agreement)
+        .join(Application, Application.id == Agreement.application_id)
+        .where(Application.diarie_year == year, Agreement.outside_system.is_(False))
+        .options(joinedload(Agreement.application))
+        .order_by(Application.diarie_number, Agreement.id)
+    )
+    for row in rows:
+        application = row.application
+        folder = archive.application_folder(application.diarie_year, application.diarie_number)
+        yield archive.ArchiveDocument(
+            path=f"{folder}/overenskommelse-{row.id}.pdf",
+            render=lambda agreement_id=row.id: _pdf_of(agreement_id),
+            application_id=application.id,
+            title=f"Överenskommelse enligt beslut {row.reference}",
+            date=row.decided_on,
+        )

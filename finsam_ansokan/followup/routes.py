@@ -20,7 +20,7 @@ from finsam_ansokan.applications.status import Status
 from finsam_ansokan.applications.tabs import tabs_for
 from finsam_ansokan.core.errors import DomainError, NotAllowed
 from finsam_ansokan.core.money import format_money
-from finsam_ansokan.core.pdf import pdf_response, render_pdf
+from finsam_ansokan.core.pdf import pdf_response
 from finsam_ansokan.core.permissions import can, require
 from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.core.transaction import keep_changes, refused, refused_form
@@ -496,12 +496,7 @@ def agreement_pdf(application_id: int, agreement_id: int):
     row = _agreement(application, agreement_id)
     if row.outside_system:
         abort(404)  # agreed on paper: there is no text here to print
-    data = render_pdf(
-        "followup/agreement_pdf.html",
-        agreement=row,
-        application=application,
-        parties=agreements.parties(row),
-    )
+    data = agreements.pdf(row)
     number = (application.diarienummer or str(application.id)).replace("/", "-")
     return pdf_response(data, f"overenskommelse-{number}-{row.id}.pdf")
 
