@@ -217,8 +217,7 @@ def draw_up(
         + ".",
         data={"reference": reference},
     )
-    signatory = application.organisation.signatory
-    notifications.agreement_drawn_up(agreement, [signatory, application.created_by])
+    notifications.agreement_drawn_up(agreement, [signatory_of(application), application.created_by])
     return agreement
 
 
@@ -226,9 +225,14 @@ def draw_up(
 
 
 def signatory_of(application: Application) -> User | None:
-    """The projektägare's named signatory, if active and still one of its users."""
+    """The projektägare's named signatory, if still an active sökande of the organisation."""
     user = application.organisation.signatory
-    if user is None or not user.active or user.organisation_id != application.organisation_id:
+    if (
+        user is None
+        or not user.active
+        or user.organisation_id != application.organisation_id
+        or Role.SOKANDE not in user.roles
+    ):
         return None
     return user
 

@@ -16,7 +16,6 @@ from flask import url_for
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
-from finsam_ansokan.accounts.forbund import current_forbund
 from finsam_ansokan.accounts.models import Organisation, User
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications.models import Application
@@ -25,7 +24,7 @@ from finsam_ansokan.applications.status import Status
 from finsam_ansokan.core.permissions import POLICY
 from finsam_ansokan.core.timeutil import today as _today
 from finsam_ansokan.extensions import db
-from finsam_ansokan.followup.agreements import ACCEPTABLE
+from finsam_ansokan.followup.agreements import ACCEPTABLE, forbundschef
 from finsam_ansokan.followup.models import Agreement, PaymentRequest, Report
 from finsam_ansokan.followup.status import PaymentStatus, ReportStatus
 from finsam_ansokan.meetings.models import AgendaItem, Meeting
@@ -220,9 +219,8 @@ def _agreement_counts(user: User) -> list:
                 Agreement.applicant_accepted_at.is_(None),
             )
         )
-    forbund = current_forbund()
-    chef_id = forbund.forbundschef_id if forbund is not None else None
-    if Role.KANSLI in user.roles and chef_id in (None, user.id):
+    chef = forbundschef()
+    if Role.KANSLI in user.roles and (chef is None or chef.id == user.id):
         parts.append(
             select(
                 literal("overenskommelser_forbundet"), func.count(), func.min(Agreement.drawn_up_at)
