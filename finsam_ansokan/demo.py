@@ -5,8 +5,10 @@ A year of life, all through the services (so every event, e-mail and figure is w
 real flow makes): drafts, one shared and commented; cases submitted, in beredning, asked
 for komplettering (one answered, one waiting) and ready for decision; a board meeting early
 in the year that granted three projects, now in every follow-up state (a report waiting for
-the kansli, one sent back, a project closed) with rekvisitioner asked, approved and paid;
-a meeting ten days ago, justerat; and one coming up."""
+the kansli, one sent back, a project closed) with rekvisitioner asked, approved and paid,
+each after its överenskommelse was accepted by Växjö kommun's firmatecknare and the
+förbundschef; a meeting ten days ago, justerat, whose project's överenskommelse awaits both
+acceptances; and one coming up."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from finsam_ansokan.accounts import services as account_services
 from finsam_ansokan.accounts.models import Forbund, Organisation, User
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications import services as application_services
@@ -27,6 +30,7 @@ from finsam_ansokan.budget.services import split_contributions
 from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
+from finsam_ansokan.followup import agreements
 from finsam_ansokan.followup import services as followup
 from finsam_ansokan.followup.status import ReportKind
 from finsam_ansokan.meetings import delegation
@@ -148,6 +152,9 @@ def load_demo() -> bool:
         db.session.add(user)
         users[roles[0]] = user
     db.session.flush()
+    # who accepts the överenskommelser: Växjö kommun's firmatecknare and the förbundschef
+    account_services.set_signatory(members["Växjö kommun"], users[Role.SOKANDE], actor=None)
+    account_services.set_forbundschef(users[Role.KANSLI], actor=None)
     record_event("demo_loaded", message="Demodata för Samordningsförbundet Värend")
 
     _demo_applications(users, members, areas, this_year)
@@ -476,6 +483,9 @@ def _spring(users: dict, members: dict, areas: list, year: int) -> None:
         projects.append((project, plan))
     _granted_at(users, members, meeting_day, [project for project, _ in projects])
     for project, plan in projects:
+        for agreement in agreements.agreements_for(project):  # both accept before any money
+            agreements.accept_for_applicant(agreement, actor=users[Role.SOKANDE])
+            agreements.accept_for_forbund(agreement, actor=kansli)
         followup.create_schedule(project, actor=kansli)
         _follow_up(project, plan, users, year)
 

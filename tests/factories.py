@@ -138,11 +138,13 @@ class Factory:
         start: bool = True,
         schedule: bool = False,
         granted_at: datetime | None = None,
+        agreement: bool = True,
         **fields,
     ) -> Application:
         """A granted application with money taken from each year's frame (``grants``, e.g.
         ``{2026: "300000"}``), started (Pågående) unless ``start=False``. Budget years and
-        frames of ``frame`` kr are created when missing."""
+        frames of ``frame`` kr are created when missing. Unless ``agreement=False`` it has
+        an överenskommelse accepted by both parties, so money can be requested."""
         from datetime import date
 
         from finsam_ansokan.applications.services import transition
@@ -179,8 +181,44 @@ class Factory:
             transition(application, Action.START, actor=None)
         if schedule:
             followup_services.create_schedule(application, actor=None)
+        if agreement:
+            self.agreement(application)
         db.session.flush()
         return application
+
+    def agreement(
+        self,
+        application: Application,
+        *,
+        accepted: bool = True,
+        reference: str | None = None,
+        amounts: dict[int, str] | None = None,
+        villkor: str | None = None,
+    ):
+        """An överenskommelse of ``application`` (amounts: what the ledger granted), accepted
+        by both parties unless ``accepted=False``; written directly, without the events and
+        e-mail of ``followup.agreements.draw_up``."""
+        from finsam_ansokan.budget.ledger import granted_by_year
+        from finsam_ansokan.followup.agreements import content_for
+        from finsam_ansokan.followup.models import Agreement
+
+        granted = amounts or {y: str(a) for y, a in granted_by_year(application).items()}
+        now = utcnow() if accepted else None
+        row = Agreement(
+            application_id=application.id,
+            reference=reference or f"Styrelsen {today().isoformat()}, § {next(_counter)}",
+            decided_on=today(),
+            amounts={str(y): str(Decimal(a)) for y, a in sorted(granted.items())},
+            villkor=villkor,
+            content=content_for(application, db.session.query(Forbund).first()),
+            applicant_accepted_at=now,
+            applicant_accepted_name="Firmatecknare (test)" if accepted else None,
+            forbund_accepted_at=now,
+            forbund_accepted_name="Förbundschef (test)" if accepted else None,
+        )
+        db.session.add(row)
+        db.session.flush()
+        return row
 
     def huvudomrade(self, name: str | None = None) -> Huvudomrade:
         area = Huvudomrade(name=name or f"Område {next(_counter)}")

@@ -1,6 +1,6 @@
-"""Follow-up of granted projects: a lägesrapport (and for closed ones a slutrapport), approved
-when due in the past with the costs reported; half-yearly payment requests, paid, of started
-projects (never above the grant)."""
+"""Follow-up of granted projects: an överenskommelse accepted by both parties; a lägesrapport
+(and for closed ones a slutrapport), approved when due in the past with the costs reported;
+half-yearly payment requests, paid, of started projects (never above the grant)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from finsam_ansokan.applications.status import GRANTED
-from finsam_ansokan.followup.models import PaymentRequest, Report, ReportCost
+from finsam_ansokan.followup.agreements import PARAGRAPHS
+from finsam_ansokan.followup.models import Agreement, PaymentRequest, Report, ReportCost
 
 from .common import S, Seed, at, granted
 
@@ -20,6 +21,7 @@ def write(seed: Seed) -> None:
             continue
         grants = granted(app)
         started = app.status in (S.PAGAENDE, S.AVSLUTAD)
+        _agreement(seed, app, grants)
         report_kinds = [("lagesrapport", date(app.year, 6, 30))]
         if app.status == S.AVSLUTAD:
             report_kinds.append(("slutrapport", date(app.last_year + 1, 2, 28)))
@@ -86,4 +88,43 @@ def write(seed: Seed) -> None:
                     kansli_message=None,
                     paid_on=period_end + timedelta(days=20),
                 )
-    rows.flush(Report, ReportCost, PaymentRequest)
+    rows.flush(Agreement, Report, ReportCost, PaymentRequest)
+
+
+def _agreement(seed: Seed, app, grants: dict[int, Decimal]) -> None:
+    """The överenskommelse of the grant, accepted by both parties the week after it."""
+    accepted = app.decided_at + timedelta(days=7)
+    seed.rows.add(
+        Agreement,
+        id=seed.rows.next_id(Agreement),
+        application_id=app.id,
+        reference=f"Styrelsen {app.decided_at.date().isoformat()}",
+        decided_on=app.decided_at.date(),
+        amounts={str(y): str(a) for y, a in sorted(grants.items())},
+        villkor=None,
+        content={
+            "forbund": {"name": "Samordningsförbundet", "organisation_number": "", "address": ""},
+            "organisation": {"name": "", "kind": ""},
+            "parties": [],
+            "insats": {
+                "title": app.title,
+                "diarienummer": "",
+                "huvudomrade": "",
+                "kind": "",
+                "start": "",
+                "end": "",
+            },
+            "contacts": [],
+            "schedule": [],
+            "paragraphs": [{"heading": h, "text": t} for h, t in PARAGRAPHS],
+        },
+        outside_system=False,
+        drawn_up_at=app.decided_at,
+        drawn_up_by_id=seed.kansli,
+        applicant_accepted_at=accepted,
+        applicant_accepted_by_id=app.owner_id,
+        applicant_accepted_name="Firmatecknare",
+        forbund_accepted_at=accepted,
+        forbund_accepted_by_id=seed.kansli,
+        forbund_accepted_name="Förbundschef",
+    )

@@ -14,7 +14,7 @@ from finsam_ansokan.core.transaction import refused, refused_form
 from finsam_ansokan.extensions import db
 
 from . import services
-from .forms import ConfirmForm, OrganisationForm, UserForm, UserImportForm
+from .forms import ConfirmForm, ForbundForm, OrganisationForm, UserForm, UserImportForm
 from .guard import fresh_auth_required
 from .models import Organisation, User
 from .roles import Role
@@ -240,8 +240,16 @@ def edit_organisation(organisation_id: int):
     return _organisation_form(db.get_or_404(Organisation, organisation_id))
 
 
+def _user_choices(users: list[User], none_label: str) -> list:
+    return choices([(0, none_label)] + [(u.id, u.name) for u in users])
+
+
 def _organisation_form(organisation: Organisation | None):
     form = OrganisationForm(obj=organisation)
+    candidates = services.signatory_candidates(organisation)
+    form.signatory_id.choices = _user_choices(candidates, "— Ingen firmatecknare namngiven —")
+    if request.method == "GET":
+        form.signatory_id.data = (organisation.signatory_id or 0) if organisation else 0
     if form.validate_on_submit():
         try:
             saved = services.save_organisation(
@@ -252,11 +260,44 @@ def _organisation_form(organisation: Organisation | None):
                 active=form.active.data,
                 actor=current_user,
             )
+            services.set_signatory(
+                saved,
+                next((u for u in candidates if u.id == form.signatory_id.data), None),
+                actor=current_user,
+            )
         except DomainError as exc:
             refused_form(form, exc)
         else:
             flash(f"{saved.name} är sparad.", "success")
             return redirect(url_for("admin.organisations"))
     return render_template("admin/organisation_form.html", form=form, organisation=organisation), (
+        422 if form.errors or form.form_errors else 200
+    )
+
+
+@bp.route("/forbundet", methods=["GET", "POST"])
+@require("manage_organisations")
+def forbund():
+    """The förbund's förbundschef, who accepts the grant agreements for the förbund."""
+    current = services.current_forbund()
+    if current is None:
+        abort(404)
+    form = ForbundForm()
+    candidates = services.forbundschef_candidates()
+    form.forbundschef_id.choices = _user_choices(candidates, "— Ingen förbundschef namngiven —")
+    if request.method == "GET":
+        form.forbundschef_id.data = current.forbundschef_id or 0
+    if form.validate_on_submit():
+        try:
+            services.set_forbundschef(
+                next((u for u in candidates if u.id == form.forbundschef_id.data), None),
+                actor=current_user,
+            )
+        except DomainError as exc:
+            refused_form(form, exc)
+        else:
+            flash("Förbundschefen är sparad.", "success")
+            return redirect(url_for("admin.forbund"), code=303)
+    return render_template("admin/forbund.html", form=form, forbund=current), (
         422 if form.errors or form.form_errors else 200
     )

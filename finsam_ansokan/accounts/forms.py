@@ -171,7 +171,24 @@ class OrganisationForm(Form):
         ],
     )
     active = BooleanField("Aktiv medlem", default=True)
+    signatory_id = SelectField(
+        "Firmatecknare (godkänner överenskommelser om beviljade medel)",
+        coerce=int,
+        validators=[Optional()],
+        description="En användare i organisationen med rollen sökande.",
+    )
     submit = SubmitField("Spara organisation")
+
+
+class ForbundForm(Form):
+    forbundschef_id = SelectField(
+        "Förbundschef (godkänner överenskommelser för förbundet)",
+        coerce=int,
+        validators=[Optional()],
+        description="En användare med rollen kansli. Utan förbundschef kan vem som helst i "
+        "kansliet godkänna.",
+    )
+    submit = SubmitField("Spara")
 
 
 class ConfirmForm(Form):

@@ -45,6 +45,10 @@ class Forbund(db.Model):
     totp_for_styrelse: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     #: Days after deactivation before a user who acted may be anonymised.
     anonymise_after_days: Mapped[int] = mapped_column(Integer, default=365, server_default="365")
+    #: The förbundschef, a kansli user: accepts the grant agreements for the förbund.
+    forbundschef_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    forbundschef: Mapped[User | None] = relationship()
 
 
 class Organisation(db.Model):
@@ -58,8 +62,16 @@ class Organisation(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     population: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    #: The organisation's authorised signatory (firmatecknare), one of its users: accepts
+    #: the grant agreements of its projects.
+    signatory_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", use_alter=True, name="fk_organisations_signatory_id_users")
+    )
 
-    users: Mapped[list[User]] = relationship(back_populates="organisation")
+    users: Mapped[list[User]] = relationship(
+        back_populates="organisation", foreign_keys="User.organisation_id"
+    )
+    signatory: Mapped[User | None] = relationship(foreign_keys=[signatory_id], post_update=True)
 
     @property
     def kind_label(self) -> str:
@@ -105,7 +117,9 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
-    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+    organisation: Mapped[Organisation | None] = relationship(
+        back_populates="users", foreign_keys=[organisation_id]
+    )
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
     )

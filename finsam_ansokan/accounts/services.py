@@ -568,3 +568,69 @@ def save_organisation(
         message=name,
     )
     return organisation
+
+
+def signatory_candidates(organisation: Organisation | None) -> list[User]:
+    """Who may be the organisation's authorised signatory: its active sökande users."""
+    if organisation is None or organisation.id is None:
+        return []
+    return [
+        u
+        for u in db.session.scalars(
+            select(User)
+            .where(User.organisation_id == organisation.id, User.active.is_(True))
+            .order_by(User.name)
+        )
+        if Role.SOKANDE in u.roles
+    ]
+
+
+def set_signatory(organisation: Organisation, user: User | None, *, actor: User | None) -> None:
+    """Name (or clear) the organisation's authorised signatory (firmatecknare), who accepts
+    its grant agreements: an active user of the organisation with the sökande role."""
+    if user is not None and user not in signatory_candidates(organisation):
+        raise DomainError(
+            "Firmatecknaren ska vara en aktiv användare i organisationen med rollen sökande.",
+            field="signatory_id",
+        )
+    if organisation.signatory_id == getattr(user, "id", None):
+        return
+    organisation.signatory = user
+    db.session.flush()
+    record_event(
+        "organisation_signatory_set",
+        actor=actor,
+        subject=f"organisation:{organisation.id}",
+        message=f"{organisation.name}: {user.name if user else 'ingen firmatecknare'}.",
+    )
+
+
+def forbundschef_candidates() -> list[User]:
+    """Who may be the förbundschef: the active kansli users."""
+    return [
+        u
+        for u in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
+        if Role.KANSLI in u.roles
+    ]
+
+
+def set_forbundschef(user: User | None, *, actor: User | None) -> None:
+    """Name (or clear) the förbundschef, who accepts the grant agreements for the förbund."""
+    forbund = current_forbund()
+    if forbund is None:
+        raise DomainError("Förbundet är inte upplagt än.")
+    if user is not None and user not in forbundschef_candidates():
+        raise DomainError(
+            "Förbundschefen ska vara en aktiv användare med rollen kansli.",
+            field="forbundschef_id",
+        )
+    if forbund.forbundschef_id == getattr(user, "id", None):
+        return
+    forbund.forbundschef = user
+    db.session.flush()
+    record_event(
+        "forbundschef_set",
+        actor=actor,
+        subject=f"forbund:{forbund.id}",
+        message=user.name if user else "Ingen förbundschef.",
+    )

@@ -51,6 +51,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "request_payment": frozenset({Role.SOKANDE}),
     "manage_followup": frozenset({Role.KANSLI}),
     "list_followup": frozenset({Role.KANSLI, Role.REVISOR}),
+    # the överenskommelse: the organisation's named signatory (a sökande) accepts for the
+    # projektägare; the förbundschef, or while none is named any kansli user, for the förbund
+    "accept_agreement": frozenset({Role.SOKANDE}),
+    "accept_agreement_for_forbund": frozenset({Role.KANSLI}),
     # sammanträden: the board and those who prepare or audit read; the kansli runs them
     "view_meetings": READERS,
     "manage_meetings": frozenset({Role.KANSLI}),

@@ -34,6 +34,7 @@ from finsam_ansokan.core import jobs
 from finsam_ansokan.core.archive import ArchiveDocument
 from finsam_ansokan.core.timeutil import as_local
 from finsam_ansokan.extensions import db
+from finsam_ansokan.followup import agreements
 
 from . import csvfile
 from .tables import Column, Kind, Table
@@ -86,11 +87,13 @@ def application_versions(year: int) -> Iterator[ArchiveDocument]:
 
 
 def register_contributors() -> None:
-    """The applications' versions, and the meetings' minutes and decision letters."""
+    """The applications' versions, the meetings' minutes and decision letters, and the
+    överenskommelser."""
     from finsam_ansokan.meetings import archive as meetings_archive
 
     registry.register("ansokningar", application_versions)
     meetings_archive.register()
+    registry.register("overenskommelser", agreements.archive_documents)
 
 
 def documents(year: int) -> list[ArchiveDocument]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -21,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from finsam_ansokan.accounts.models import User
 from finsam_ansokan.applications.models import Application
-from finsam_ansokan.core.money import Money
+from finsam_ansokan.core.money import Money, to_decimal
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
 
@@ -183,3 +186,75 @@ class PaymentRequest(db.Model):
     @property
     def status_label(self) -> str:
         return PaymentStatus(self.status).label
+
+
+class Agreement(db.Model):
+    """An överenskommelse: the agreement the förbund and the projektägare make after a final
+    grant, before any money is paid. Drawn up from one granting decision (its ``reference``,
+    date, amounts per year and villkor) with the rest of its text (parties, insats, contact
+    people, report schedule, the fixed paragraphs) rendered into ``content`` at that moment:
+    both parties accept a fixed text, and only the two acceptances are ever added to it.
+
+    ``outside_system`` marks the rows migration 0022 wrote for projects granted before the
+    system drew up agreements: agreed on paper, accepted by both, with no text here."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (
+        UniqueConstraint("application_id", "reference"),
+        CheckConstraint(
+            "(applicant_accepted_at IS NULL) = (applicant_accepted_name IS NULL)",
+            name="applicant_acceptance_named",
+        ),
+        CheckConstraint(
+            "(forbund_accepted_at IS NULL) = (forbund_accepted_name IS NULL)",
+            name="forbund_acceptance_named",
+        ),
+        CheckConstraint("outside_system OR decided_on IS NOT NULL", name="decided_on_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    #: The decision it rests on: "Styrelsen 2026-03-10, § 12" or a delegationsbeslut "D 2026:3".
+    reference: Mapped[str] = mapped_column(String(200))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    #: The granted amount per year, ``{"2026": "300000.00"}`` (Decimal strings).
+    amounts: Mapped[dict[str, str]] = mapped_column(JSON)
+    villkor: Mapped[str | None] = mapped_column(Text)
+    #: The rest of the text as drawn up (``followup.agreements.content_for``).
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    outside_system: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    drawn_up_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    drawn_up_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The projektägare's authorised signatory accepted (who, as named then, and when).
+    applicant_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    applicant_accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    applicant_accepted_name: Mapped[str | None] = mapped_column(String(300))
+    #: The förbund's side: the förbundschef accepted.
+    forbund_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    forbund_accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    forbund_accepted_name: Mapped[str | None] = mapped_column(String(300))
+
+    application: Mapped[Application] = relationship()
+
+    @property
+    def amounts_by_year(self) -> dict[int, Decimal]:
+        return {int(year): to_decimal(amount) for year, amount in sorted(self.amounts.items())}
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.amounts_by_year.values(), Decimal(0))
+
+    @property
+    def applicant_accepted(self) -> bool:
+        return self.applicant_accepted_at is not None
+
+    @property
+    def forbund_accepted(self) -> bool:
+        return self.forbund_accepted_at is not None
+
+    @property
+    def is_accepted(self) -> bool:
+        """Both parties have accepted: money may be requested."""
+        return self.applicant_accepted and self.forbund_accepted

@@ -20,14 +20,15 @@ from finsam_ansokan.applications.status import Status
 from finsam_ansokan.applications.tabs import tabs_for
 from finsam_ansokan.core.errors import DomainError, NotAllowed
 from finsam_ansokan.core.money import format_money
+from finsam_ansokan.core.pdf import pdf_response
 from finsam_ansokan.core.permissions import can, require
 from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.core.transaction import keep_changes, refused, refused_form
 from finsam_ansokan.extensions import db
 
-from . import policy, services
+from . import agreements, policy, services
 from .forms import DueDateForm, MessageForm, PaidForm, payment_request_form, report_form
-from .models import PaymentRequest, Report
+from .models import Agreement, PaymentRequest, Report
 
 bp = Blueprint("followup", __name__, url_prefix="/ansokningar/<int:application_id>/uppfoljning")
 lists_bp = Blueprint("followup_lists", __name__, url_prefix="/uppfoljning")
@@ -103,6 +104,8 @@ def show(application_id: int):
         awaits_start=policy.awaits_start(current_user, application),
         can_schedule=policy.can_schedule(current_user, application),
         can_request_payment=policy.can_request_payment(current_user, application),
+        payment_gate=services.agreement_gate(application),
+        agreement_list=agreements.agreements_for(application),
         due_form=DueDateForm(),
         today=today(),
     )
@@ -336,6 +339,10 @@ def new_payment(application_id: int):
     if not policy.can_request_payment(current_user, application):
         flash("Utbetalning kan bara begäras medan insatsen pågår.", "error")
         return redirect(_overview(application.id))
+    gate = services.agreement_gate(application)
+    if gate is not None:
+        flash(gate, "error")
+        return redirect(url_for("followup.agreement", application_id=application.id))
     summary = services.money_summary(application)
     form = payment_request_form([r.year for r in summary.rows if r.granted > 0])
     if form.validate_on_submit():
@@ -445,6 +452,89 @@ def record_payment(application_id: int, payment_id: int):
     return redirect(_overview(application.id))
 
 
+# --- the överenskommelse ----------------------------------------------------------------------
+
+
+def _agreement(application: Application, agreement_id: int) -> Agreement:
+    agreement = db.session.get(Agreement, agreement_id)
+    if agreement is None or agreement.application_id != application.id:
+        abort(404)
+    return agreement
+
+
+def _agreement_url(application_id: int) -> str:
+    return url_for("followup.agreement", application_id=application_id)
+
+
+@bp.get("/overenskommelse")
+@require("view_followup")
+def agreement(application_id: int):
+    application = _application(application_id)
+    rows = agreements.agreements_for(application)
+    return render_template(
+        "followup/agreement.html",
+        **_case(application),
+        agreements=[
+            {
+                "agreement": row,
+                "parties": agreements.parties(row),
+                "can_accept_applicant": agreements.can_accept_for_applicant(current_user, row),
+                "can_accept_forbund": agreements.can_accept_for_forbund(current_user, row),
+            }
+            for row in rows
+        ],
+        payment_gate=services.agreement_gate(application),
+        no_signatory=agreements.signatory_of(application) is None,
+        can_name_signatory=can("manage_organisations"),
+    )
+
+
+@bp.get("/overenskommelse/<int:agreement_id>.pdf")
+@require("view_followup")
+def agreement_pdf(application_id: int, agreement_id: int):
+    application = _application(application_id)
+    row = _agreement(application, agreement_id)
+    if row.outside_system:
+        abort(404)  # agreed on paper: there is no text here to print
+    data = agreements.pdf(row)
+    number = (application.diarienummer or str(application.id)).replace("/", "-")
+    return pdf_response(data, f"overenskommelse-{number}-{row.id}.pdf")
+
+
+@bp.post("/overenskommelse/<int:agreement_id>/godkann")
+@require("accept_agreement")
+@fresh_auth_required
+def accept_agreement(application_id: int, agreement_id: int):
+    application = _application(application_id)
+    row = _agreement(application, agreement_id)
+    try:
+        agreements.accept_for_applicant(row, actor=current_user)
+    except DomainError as exc:
+        return refused(exc, _agreement_url(application.id))
+    flash(_accepted_message(row, "projektägaren"), "success")
+    return redirect(_agreement_url(application.id))
+
+
+@bp.post("/overenskommelse/<int:agreement_id>/godkann-for-forbundet")
+@require("accept_agreement_for_forbund")
+@fresh_auth_required
+def accept_agreement_for_forbund(application_id: int, agreement_id: int):
+    application = _application(application_id)
+    row = _agreement(application, agreement_id)
+    try:
+        agreements.accept_for_forbund(row, actor=current_user)
+    except DomainError as exc:
+        return refused(exc, _agreement_url(application.id))
+    flash(_accepted_message(row, "förbundet"), "success")
+    return redirect(_agreement_url(application.id))
+
+
+def _accepted_message(row: Agreement, side: str) -> str:
+    if row.is_accepted:
+        return "Överenskommelsen är godkänd av båda parter. Medel kan nu rekvireras."
+    return f"Överenskommelsen är godkänd för {side}. Den andra parten ska också godkänna den."
+
+
 # --- the kansli's lists -------------------------------------------------------------------------
 
 
@@ -456,5 +546,6 @@ def index():
         payments=services.payments_awaiting(),
         to_review=services.reports_awaiting_review(),
         overdue=services.overdue_reports(),
+        agreements=agreements.awaiting_acceptance(),
         today=today(),
     )

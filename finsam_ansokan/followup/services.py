@@ -44,7 +44,7 @@ from finsam_ansokan.extensions import db
 from finsam_ansokan.notifications import services as notifications
 
 from . import policy
-from .models import PaymentRequest, Report, ReportCost
+from .models import Agreement, PaymentRequest, Report, ReportCost
 from .status import (
     PAYMENT_COUNTED,
     REPORT_EDITABLE,
@@ -665,12 +665,42 @@ def _lock_application(application: Application) -> Application:
     ).one()
 
 
+def agreement_gate(application: Application) -> str | None:
+    """Why money cannot be requested yet, or None: the project needs an överenskommelse
+    (``followup/agreements.py``) and every one it has must be accepted by both parties.
+    Projects granted before agreements were drawn up in the system have one recorded as
+    made outside it (migration 0022), so the rule holds for every project."""
+    rows = db.session.scalars(
+        select(Agreement).where(Agreement.application_id == application.id)
+    ).all()
+    if not rows:
+        return (
+            "Det finns ingen överenskommelse för insatsen. Medel kan rekvireras först när "
+            "förbundet och projektägaren har godkänt en överenskommelse om de beviljade medlen."
+        )
+    pending = [a for a in rows if not a.is_accepted]
+    if not pending:
+        return None
+    missing = []
+    if any(not a.applicant_accepted for a in pending):
+        missing.append(f"{application.organisation.name}s firmatecknare")
+    if any(not a.forbund_accepted for a in pending):
+        missing.append("förbundschefen")
+    return (
+        "Medel kan rekvireras först när överenskommelsen är godkänd av båda parter. "
+        f"Godkännande saknas från {' och '.join(missing)}."
+    )
+
+
 def request_payment(application: Application, data: PaymentData, *, actor: User) -> PaymentRequest:
     """The projektägare asks for payment. The year's total of requests never exceeds what
     was granted for the year, however many are sent at once."""
     if not policy.is_own(actor, application):
         raise NotAllowed("Bara projektägaren kan begära utbetalning.")
     _check_follow_up_open(application)
+    gate = agreement_gate(application)
+    if gate is not None:
+        raise DomainError(gate)
     if data.year is None:
         raise DomainError("Välj år.", field="year")
     if data.period_start is None:

@@ -40,6 +40,7 @@ from finsam_ansokan.core.roles import Role
 from finsam_ansokan.core.text import single_line
 from finsam_ansokan.core.timeutil import format_date, today
 from finsam_ansokan.extensions import db
+from finsam_ansokan.followup import agreements
 from finsam_ansokan.notifications import services as notifications
 from finsam_ansokan.review.models import AssessmentStage
 from finsam_ansokan.review.services import latest_assessment, requested_by_year
@@ -369,7 +370,15 @@ def decide(
         },
     )
     item = _report_at_next_meeting(decision, actor=actor)
-    # AGREEMENT-HOOK
+    if kind.grants:  # the överenskommelse, drawn up from the final decision
+        agreements.draw_up(
+            application,
+            reference=f"Delegationsbeslut {decision.label}, {format_date(decided_on)}",
+            decided_on=decided_on,
+            amounts=cleaned,
+            villkor=villkor,
+            actor=actor,
+        )
     notifications.decision_made(application, summary(decision, reported_at=item))
     return decision
 

@@ -33,6 +33,7 @@ from finsam_ansokan.core.events import record_event
 from finsam_ansokan.core.money import format_money
 from finsam_ansokan.core.timeutil import as_local, format_date, today, utcnow
 from finsam_ansokan.extensions import db
+from finsam_ansokan.followup import agreements
 from finsam_ansokan.notifications import services as notifications
 from finsam_ansokan.review.models import AssessmentStage
 from finsam_ansokan.review.services import latest_assessment, requested_by_year
@@ -1101,6 +1102,15 @@ def _finalise(meeting: Meeting, *, actor: User) -> None:
             data={"meeting_id": meeting.id, "paragraph": item.paragraph},
         )
         notifications.decision_made(application, summary(decision))
+        if kind.grants:  # the överenskommelse, drawn up from the final decision
+            agreements.draw_up(
+                application,
+                reference=f"Styrelsen {format_date(meeting.date)}, § {item.paragraph}",
+                decided_on=meeting.date,
+                amounts={a.year: a.amount for a in decision.amounts},
+                villkor=decision.villkor,
+                actor=actor,
+            )
 
 
 _OUTCOME = {

@@ -32,6 +32,7 @@ class NotificationKind(StrEnum):
     REPORT_DECIDED = "report_decided"  # a report is approved (a slutrapport closes the project)
     JUSTERING = "justering"  # minutes wait for my justering
     KALLELSE = "kallelse"  # (to the styrelse) the kallelse to a board meeting, or a reminder
+    AGREEMENT = "agreement"  # a grant agreement to accept, and when both have accepted it
 
     @property
     def label(self) -> str:
@@ -49,6 +50,7 @@ class NotificationKind(StrEnum):
             "report_decided": "När mina rapporter godkänns och när insatsen avslutas",
             "justering": "Protokoll som jag ska justera",
             "kallelse": "Kallelser till styrelsens sammanträden (styrelsen)",
+            "agreement": "Överenskommelser om beviljade medel att godkänna, och när de är godkända",
         }[self.value]
 
 

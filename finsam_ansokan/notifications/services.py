@@ -309,6 +309,35 @@ def payment_returned(payment, owners: Iterable[User], *, actor: User) -> None:
     _to_owners(NotificationKind.KOMPLETTERING, owners, message, payment.application, actor)
 
 
+def _agreement_message(name: str, agreement, link_text: str) -> Message:
+    application = agreement.application
+    return render(
+        name,
+        application=application,
+        agreement=agreement,
+        link=url("followup.agreement", application_id=application.id),
+        link_text=link_text,
+    )
+
+
+def agreement_drawn_up(agreement, recipients: Iterable[User | None]) -> None:
+    """A final grant's agreement is drawn up: to the projektägare's signatory and contact."""
+    message = _agreement_message("agreement_drawn_up", agreement, "Läs överenskommelsen")
+    queue(NotificationKind.AGREEMENT, recipients, message, application=agreement.application)
+
+
+def agreement_accepted(agreement, recipients: Iterable[User | None], *, actor: User) -> None:
+    """Both parties have accepted: money can be requested."""
+    message = _agreement_message("agreement_accepted", agreement, "Läs överenskommelsen")
+    queue(
+        NotificationKind.AGREEMENT,
+        recipients,
+        message,
+        application=agreement.application,
+        exclude=actor,
+    )
+
+
 def _report_message(name: str, report, link_text: str, **context) -> Message:
     application = report.application
     return render(

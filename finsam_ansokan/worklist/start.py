@@ -3,7 +3,7 @@
 Every group is a count that links to the filtered list and the newest few items, each a link.
 The number of SQL statements is fixed whatever the data: one aggregate for every
 application-based group, one for their newest items, one for unread comments, one for the
-follow-up (reports and rekvisitioner) and one for unsigned minutes.
+follow-up (reports, rekvisitioner and överenskommelser to accept) and one for unsigned minutes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from flask import url_for
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
-from finsam_ansokan.accounts.models import User
+from finsam_ansokan.accounts.models import Organisation, User
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.applications.queries import visible_to
@@ -24,7 +24,8 @@ from finsam_ansokan.applications.status import Status
 from finsam_ansokan.core.permissions import POLICY
 from finsam_ansokan.core.timeutil import today as _today
 from finsam_ansokan.extensions import db
-from finsam_ansokan.followup.models import PaymentRequest, Report
+from finsam_ansokan.followup.agreements import ACCEPTABLE, forbundschef
+from finsam_ansokan.followup.models import Agreement, PaymentRequest, Report
 from finsam_ansokan.followup.status import PaymentStatus, ReportStatus
 from finsam_ansokan.meetings.models import AgendaItem, Meeting
 from finsam_ansokan.review import services as review_services
@@ -190,10 +191,44 @@ def _followup_counts(user: User, today: date) -> dict[str, tuple[int, Any]]:
                 due,
             )
         )
+    parts.extend(_agreement_counts(user))
     if not parts:
         return {}
     rows = db.session.execute(union_all(*parts)).all()
     return {key: (n, oldest) for key, n, oldest in rows}
+
+
+def _agreement_counts(user: User) -> list:
+    """Överenskommelser waiting for ``user``'s acceptance: as the organisation's named
+    signatory, or for the förbund as its förbundschef (any kansli user while none is named)."""
+    open_ = and_(
+        Agreement.outside_system.is_(False),
+        Application.status.in_([s.value for s in ACCEPTABLE]),
+    )
+    parts = []
+    if Role.SOKANDE in user.roles and user.organisation_id is not None:
+        parts.append(
+            # the oldest as a date, like the reports' due dates this union starts with
+            select(literal("overenskommelser_egna"), func.count(), func.min(Agreement.decided_on))
+            .join(Application, Application.id == Agreement.application_id)
+            .join(Organisation, Organisation.id == Application.organisation_id)
+            .where(
+                open_,
+                Organisation.id == user.organisation_id,
+                Organisation.signatory_id == user.id,
+                Agreement.applicant_accepted_at.is_(None),
+            )
+        )
+    chef = forbundschef()
+    if Role.KANSLI in user.roles and (chef is None or chef.id == user.id):
+        parts.append(
+            select(
+                literal("overenskommelser_forbundet"), func.count(), func.min(Agreement.drawn_up_at)
+            )
+            .join(Application, Application.id == Agreement.application_id)
+            .where(open_, Agreement.forbund_accepted_at.is_(None))
+        )
+    return parts
 
 
 def _unsigned_minutes(user: User, today: date) -> tuple[int, list[Meeting]]:
@@ -300,6 +335,11 @@ def work_list(user: User, today: date | None = None) -> list[Group]:
         "rapporter_granska": ("Rapporter att granska", "followup_lists.index"),
         "rekvisitioner": ("Rekvisitioner att besluta eller betala ut", "followup_lists.index"),
         "rapporter_skriva": ("Rapporter att skriva eller komplettera", None),
+        "overenskommelser_forbundet": (
+            "Överenskommelser att godkänna för förbundet",
+            "followup_lists.index",
+        ),
+        "overenskommelser_egna": ("Överenskommelser att godkänna som firmatecknare", None),
     }
     for key, (n, _oldest) in followup.items():
         heading, endpoint = headings[key]

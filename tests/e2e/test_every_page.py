@@ -84,6 +84,7 @@ DOWNLOADS = {
     "exports.budget_csv",
     "exports.budget_xlsx",
     "exports.statistics_xlsx",
+    "followup.agreement_pdf",
     "meetings.handlingar_pdf",
     "meetings.minutes_pdf",
 }

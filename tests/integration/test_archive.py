@@ -155,10 +155,11 @@ def test_the_archive_is_built_from_the_command_line(registered, runner, tmp_path
     out = tmp_path / "arkiv.zip"
     result = runner.invoke(args=["archive", "build", str(today().year), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    # three versions, five CSV files of each of the two cases, and the index
-    assert "14 filer" in result.output
+    # three versions, five CSV files of each of the two cases, the granted one's
+    # överenskommelse, and the index
+    assert "15 filer" in result.output
     with zipfile.ZipFile(out) as archive:
-        assert len(_index(archive)) == 13
+        assert len(_index(archive)) == 14
     assert not (tmp_path / "arkiv.zip.part").exists()
 
 
@@ -200,6 +201,9 @@ def test_signed_minutes_and_decision_letters_are_in_the_archive(factory, login, 
         folder = letters[0].rsplit("/", 1)[0]
         for name in ("forslag-till-beslut", "kommentarer", "rapporter", "rekvisitioner"):
             assert f"{folder}/{name}.csv" in names
+        [agreement] = [n for n in names if n.startswith(f"{folder}/overenskommelse-")]
+        assert "Överenskommelse" in _pdf_text(archive.read(agreement))
+        assert agreement in index
         history = archive.read(f"{folder}/historik.csv").decode("utf-8-sig")
         assert "protokollet justerades" in history.lower()
 

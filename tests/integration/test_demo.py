@@ -8,7 +8,7 @@ from finsam_ansokan.accounts.models import User
 from finsam_ansokan.applications.models import Application, ApplicationVersion
 from finsam_ansokan.demo import load_demo
 from finsam_ansokan.extensions import db
-from finsam_ansokan.followup.models import PaymentRequest, Report
+from finsam_ansokan.followup.models import Agreement, PaymentRequest, Report
 from finsam_ansokan.meetings.models import Decision, Meeting
 from finsam_ansokan.notifications.models import OutboxMessage
 from finsam_ansokan.review import services as review
@@ -49,5 +49,9 @@ def test_the_demo_has_a_year_of_life_and_loads_once(app_ctx):
     }
     assert {t: n for t, n in unread.items() if n} == {"Arbetsträning med stöd": {"genomforande": 1}}
     assert db.session.scalar(select(func.count(OutboxMessage.id))) > 0
+    # the spring's three projects (with rekvisitioner) have accepted agreements; the case
+    # granted ten days ago has one awaiting both acceptances
+    accepted = [a.is_accepted for a in db.session.scalars(select(Agreement))]
+    assert sorted(accepted) == [False, True, True, True]
 
     assert load_demo() is False

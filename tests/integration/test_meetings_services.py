@@ -230,7 +230,9 @@ def test_sign_off_needs_every_case_decided_then_starts_grants_and_tells_applican
             OutboxMessage.application_id.in_([granted.application_id, rejected.application_id])
         )
     ).all()
-    assert len(messages) == 2
+    # the decision to each applicant, and the granted case's överenskommelse to accept
+    assert sorted(m.kind for m in messages) == ["agreement", "decision", "decision"]
+    messages = [m for m in messages if m.kind == "decision"]
     body = next(m.body for m in messages if m.application_id == granted.application_id)
     assert "Styrelsen beslutar att bevilja" in body and "§ 4" in body
     assert "sista dag är" in body

@@ -22,7 +22,7 @@ from finsam_ansokan.applications.sections import SECTIONS
 from finsam_ansokan.applications.status import Status
 from finsam_ansokan.core.storage import attachment_storage, new_key
 from finsam_ansokan.extensions import db
-from finsam_ansokan.followup.models import PaymentRequest, Report
+from finsam_ansokan.followup.models import Agreement, PaymentRequest, Report
 from finsam_ansokan.meetings.models import AgendaItem, Attendance, Meeting, Signatory
 from finsam_ansokan.notifications.models import OutboxMessage
 from finsam_ansokan.review.models import AssessmentStage, Comment
@@ -128,11 +128,16 @@ def organisation_objects(factory, name: str, reviewer) -> dict:
         project=project,
         report=_first_report(project),
         payment=payment,
+        agreement=_agreement(project),
         meeting=meeting,
         item=item,
         attendance=attendance,
     )
     return objects
+
+
+def _agreement(project: Application) -> Agreement:
+    return db.session.scalars(select(Agreement).where(Agreement.application_id == project.id)).one()
 
 
 def _first_report(project: Application):
@@ -160,6 +165,7 @@ def url_values(objects: dict, state: str) -> dict[str, list]:
         "huvudomrade_id": [area.id] if area else [objects["project"].huvudomrade_id],
         "report_id": [objects["report"].id],
         "payment_id": [objects["payment"].id],
+        "agreement_id": [objects["agreement"].id],
         "meeting_id": [objects["meeting"].id],
         "item_id": [objects["item"].id],
         "attendance_id": [objects["attendance"].id],

@@ -77,6 +77,7 @@ def sample_args(factory):
     )
     db.session.add_all([attachment, comment, message, report, payment])
     db.session.flush()
+    agreement = factory.agreement(application, amounts={2026: "1000"}, accepted=False)
     area = factory.huvudomrade("Matrisens huvudområde")
     budget_year = factory.budget_year(2026, frames={area: "1000"})
     meeting = Meeting(
@@ -110,6 +111,7 @@ def sample_args(factory):
         "section": "insatsen",
         "report_id": report.id,
         "payment_id": payment.id,
+        "agreement_id": agreement.id,
         "provider_id": 1,
         "token": "en-ogiltig-lank",
         "session_id": 1,
