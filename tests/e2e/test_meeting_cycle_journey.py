@@ -1,6 +1,8 @@
 """Around the board meeting, in the browser with the demo förbund: a draft shows the meeting
 it can reach; the kansli sends the kallelse; a board member opens the handlingar; the
-förbundschef decides a small case by delegation, and it is reported on the next agenda."""
+förbundschef decides a small case by delegation, and it is reported on the next agenda; a
+project granted in justerade minutes gets its överenskommelse accepted by both parties before
+the applicant can request money."""
 
 from __future__ import annotations
 
@@ -17,6 +19,14 @@ from finsam_ansokan.notifications.models import OutboxMessage
 from .conftest import assert_accessible, login_as, logout
 
 SMALL_CASE = "Kurs i samtalsmetodik för handläggare"
+GRANTED = "Samverkansteam för unga vuxna"  # granted at a meeting ten days ago, justerat
+
+
+def _open_agreement(page, title: str) -> None:
+    page.get_by_role("link", name="Ansökningar").first.click()
+    page.get_by_role("link", name=title).click()
+    page.get_by_role("link", name="Uppföljning", exact=True).last.click()
+    page.get_by_role("link", name="Läs överenskommelsen").click()
 
 
 def _kallelser(live_app) -> list[str]:
@@ -76,4 +86,38 @@ def test_from_the_deadline_to_the_kallelse_the_handlingar_and_a_delegationsbeslu
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
     assert "Förslag till beslut" in text
     assert "Anmälan av delegationsbeslut" in text
+    logout(page)
+
+
+def test_both_parties_accept_the_agreement_before_the_first_rekvisition(page, live_app):
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    # the applicant cannot ask for money yet
+    login_as(page, "sokande@varend.example")
+    page.get_by_role("link", name="Ansökningar").first.click()
+    page.get_by_role("link", name=GRANTED).click()
+    page.get_by_role("link", name="Uppföljning", exact=True).last.click()
+    assert page.get_by_text("Godkännande saknas från").is_visible()
+    assert page.get_by_role("link", name="Begär utbetalning (rekvisition)").count() == 0
+    # Sara Lindqvist is Växjö kommun's firmatecknare: she accepts for the projektägare
+    page.get_by_role("link", name="Läs överenskommelsen").click()
+    assert_accessible(page, "agreement")
+    page.get_by_role("button", name="Godkänn överenskommelsen för Växjö kommun").click()
+    logout(page)
+
+    # the förbundschef accepts for the förbund
+    login_as(page, "kansli@varend.example")
+    _open_agreement(page, GRANTED)
+    page.get_by_role("button", name="Godkänn överenskommelsen för förbundet").click()
+    assert page.get_by_text("Karin Ek").first.is_visible()
+    logout(page)
+
+    # now the first rekvisition can be made
+    login_as(page, "sokande@varend.example")
+    page.get_by_role("link", name="Ansökningar").first.click()
+    page.get_by_role("link", name=GRANTED).click()
+    page.get_by_role("link", name="Uppföljning", exact=True).last.click()
+    assert page.get_by_text("Överenskommelsen är godkänd av båda parter.").is_visible()
+    page.get_by_role("link", name="Begär utbetalning (rekvisition)").click()
+    assert page.get_by_role("heading", name="Begär utbetalning").first.is_visible()
     logout(page)

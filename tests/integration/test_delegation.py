@@ -20,6 +20,8 @@ from finsam_ansokan.core.errors import DomainError
 from finsam_ansokan.core.events import Event
 from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
+from finsam_ansokan.followup import agreements
+from finsam_ansokan.followup import services as followup_services
 from finsam_ansokan.meetings import delegation, minutes, services
 from finsam_ansokan.meetings.models import DelegationDecision
 from finsam_ansokan.notifications.models import OutboxMessage
@@ -324,3 +326,24 @@ def test_a_yearly_limit_below_the_case_limit_is_refused_on_the_page(setting, cli
     )
     assert response.status_code == 422
     assert "lägre än beloppet per ärende" in response.get_data(as_text=True)
+
+
+def test_a_grant_by_delegation_draws_up_the_agreement_before_any_money(setting, factory):
+    application = _case(factory, setting)
+    decision = delegation.decide(
+        application,
+        kind="bevilja",
+        amounts={YEAR: D("25000")},
+        villkor="att insatsen registreras i SUS",
+        actor=setting["chef"],
+    )
+    [agreement] = agreements.agreements_for(application)
+    assert agreement.reference.startswith(f"Delegationsbeslut {decision.label}")
+    assert not agreement.is_accepted
+    assert followup_services.agreement_gate(application) is not None
+
+
+def test_a_rejection_by_delegation_draws_up_no_agreement(setting, factory):
+    application = _case(factory, setting)
+    delegation.decide(application, kind="avsla", motivation="Utanför", actor=setting["chef"])
+    assert agreements.agreements_for(application) == []
