@@ -78,6 +78,7 @@ DOWNLOADS = {
     "application_pdf.version",
     "attachments.download",
     "decisions.decision_letter",
+    "delegation_case.letter",
     "exports.applications_csv",
     "exports.applications_xlsx",
     "exports.archive_zip",
@@ -158,7 +159,7 @@ def _walk_data(factory) -> tuple[list[dict], dict[str, tuple[str, str]]]:
     """Sample objects in every state a page can show, and each role's login."""
     from finsam_ansokan.accounts.tokens import Purpose, make_token
     from finsam_ansokan.demo import load_demo
-    from finsam_ansokan.meetings.models import Meeting
+    from finsam_ansokan.meetings.models import DelegationDecision, Meeting
     from tests.integration.test_object_access import organisation_objects, url_values
 
     load_demo()
@@ -175,8 +176,10 @@ def _walk_data(factory) -> tuple[list[dict], dict[str, tuple[str, str]]]:
     draft = url_values(objects, "utkast")
     submitted = url_values(objects, "inskickad")
     value_sets = [draft, {**submitted, "section": submitted["section"][:1]}]
-    for application in (objects["project"], decided):
-        value_sets.append({**value_sets[-1], "application_id": [application.id]})
+    # and the demo's case granted by delegation (its decision and letter)
+    delegated = db.session.scalar(select(DelegationDecision.application_id))
+    for application_id in (objects["project"].id, decided.id, delegated):
+        value_sets.append({**value_sets[-1], "application_id": [application_id]})
     value_sets[-1]["meeting_id"] = [m.id for m in meetings]
     # the pages behind an invitation and a reset link, each with a link that works
     owner = objects["owner"]
