@@ -2,7 +2,7 @@
 
 For each meeting of the year whose minutes are justerade: the justerat protokoll with its
 anslag (PDF/A). For each case registered in the year: every beslutsbrev of justerade minutes
-(PDF/A), and as CSV the förslag till beslut, the comments the applicant could read, the
+and the letter of a delegationsbeslut (PDF/A), and as CSV the förslag till beslut, the comments the applicant could read, the
 reports, the rekvisitioner and the case history as anyone may read it
 (``applications.finality``: nothing of minutes not yet justerade; internal notes never).
 """
@@ -30,7 +30,7 @@ from finsam_ansokan.review import services as review
 from finsam_ansokan.review.models import Assessment, AssessmentStage
 
 from . import minutes
-from .models import AgendaItem, Decision, Meeting
+from .models import AgendaItem, Decision, DelegationDecision, Meeting
 
 
 def register() -> None:
@@ -47,6 +47,13 @@ def _minutes(meeting_id: int) -> bytes:
 def _letter(decision_id: int) -> bytes:
     decision = db.session.get(Decision, decision_id)
     return render_pdf("meetings/beslutsbrev_pdf.html", doc=minutes.letter_document(decision))
+
+
+def _delegation_letter(decision_id: int) -> bytes:
+    decision = db.session.get(DelegationDecision, decision_id)
+    return render_pdf(
+        "meetings/delegationsbeslut_pdf.html", doc=minutes.delegation_letter_document(decision)
+    )
 
 
 def _day(value) -> date | None:
@@ -98,6 +105,24 @@ def contributor(year: int) -> Iterator[archive.ArchiveDocument]:
             application_id=application.id,
             title=f"Beslutsbrev § {decision.agenda_item.paragraph}",
             date=_day(meeting.signed_at),
+        )
+    delegated = db.session.scalars(
+        select(DelegationDecision)
+        .join(DelegationDecision.application)
+        .where(Application.diarie_year == year)
+        .order_by(Application.diarie_number, DelegationDecision.id)
+    )
+    for decision in delegated:  # final when made
+        application = decision.application
+        yield archive.ArchiveDocument(
+            path=(
+                f"{archive.application_folder(application.diarie_year, application.diarie_number)}/"
+                f"delegationsbeslut-{decision.year}-{decision.number}.pdf"
+            ),
+            render=lambda decision_id=decision.id: _delegation_letter(decision_id),
+            application_id=application.id,
+            title=f"Delegationsbeslut {decision.label}",
+            date=decision.decided_on,
         )
 
 

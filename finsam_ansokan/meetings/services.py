@@ -1248,8 +1248,8 @@ class DecisionSummary:
 
 
 def latest_decisions(application_ids: list[int], viewer: User | None) -> dict[int, DecisionSummary]:
-    """The newest decision ``viewer`` may read (:func:`decisions_for`'s rule) of each of
-    many applications, in one query."""
+    """The newest decision ``viewer`` may read (:func:`decisions_for`'s rule, and any
+    delegationsbeslut) of each of many applications, in two queries."""
     query = (
         select(Decision.application_id, Decision.kind, Meeting.date, AgendaItem.paragraph)
         .join(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
@@ -1264,6 +1264,18 @@ def latest_decisions(application_ids: list[int], viewer: User | None) -> dict[in
         if application_id not in result:
             result[application_id] = DecisionSummary(
                 meeting_date, paragraph, DecisionKind(kind).outcome
+            )
+    # a delegationsbeslut is final when made: everyone who sees the case reads it
+    delegated = select(DelegationDecision).where(
+        DelegationDecision.application_id.in_(application_ids)
+    )
+    for decision in db.session.scalars(delegated):
+        board = result.get(decision.application_id)
+        if board is None or board.meeting_date <= decision.decided_on:
+            result[decision.application_id] = DecisionSummary(
+                decision.decided_on,
+                None,
+                f"{decision.kind_enum.outcome} (delegationsbeslut {decision.label})",
             )
     return result
 

@@ -23,6 +23,7 @@ from finsam_ansokan.extensions import db
 from finsam_ansokan.followup import agreements
 from finsam_ansokan.followup import services as followup_services
 from finsam_ansokan.meetings import delegation, minutes, services
+from finsam_ansokan.meetings.archive import contributor as archive_contributor
 from finsam_ansokan.meetings.models import DelegationDecision
 from finsam_ansokan.notifications.models import OutboxMessage
 
@@ -347,3 +348,24 @@ def test_a_rejection_by_delegation_draws_up_no_agreement(setting, factory):
     application = _case(factory, setting)
     delegation.decide(application, kind="avsla", motivation="Utanför", actor=setting["chef"])
     assert agreements.agreements_for(application) == []
+
+
+def test_the_lists_and_exports_show_the_delegationsbeslut_as_the_latest_decision(setting, factory):
+    application = _case(factory, setting)
+    delegation.decide(
+        application, kind="bevilja", amounts={YEAR: D("25000")}, actor=setting["chef"]
+    )
+    summary = services.latest_decisions([application.id], None)[application.id]
+    assert summary.outcome == f"Beviljad (delegationsbeslut D {YEAR}:1)"
+    assert summary.meeting_date == today()
+    assert summary.paragraph is None
+
+
+def test_the_yearly_archive_holds_the_letter_of_a_delegationsbeslut(setting, factory):
+    application = _case(factory, setting)
+    delegation.decide(
+        application, kind="bevilja", amounts={YEAR: D("25000")}, actor=setting["chef"]
+    )
+    documents = [d for d in archive_contributor(application.diarie_year) if "delegation" in d.path]
+    assert [d.title for d in documents] == [f"Delegationsbeslut D {YEAR}:1"]
+    assert documents[0].render().startswith(b"%PDF")
