@@ -2,8 +2,9 @@
 
 For each meeting of the year whose minutes are justerade: the justerat protokoll with its
 anslag (PDF/A). For each case registered in the year: every beslutsbrev of justerade minutes
-and the letter of a delegationsbeslut (PDF/A), and as CSV the förslag till beslut, the comments the applicant could read, the
-reports, the rekvisitioner and the case history as anyone may read it
+and the letter of a delegationsbeslut (PDF/A), and as CSV the förslag till beslut, the
+comments the applicant could read, the reports, the rekvisitioner and the case history as
+anyone may read it
 (``applications.finality``: nothing of minutes not yet justerade; internal notes never).
 """
 
