@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from finsam_ansokan.accounts.forbund import current_forbund
 from finsam_ansokan.accounts.models import User, UserRole
 from finsam_ansokan.applications import overview_parts
 from finsam_ansokan.applications.loaders import visible_or_404
@@ -72,6 +73,9 @@ def _order_form(**kwargs):
 @require("manage_delegation")
 def new_order():
     areas, form = _order_form()
+    forbund = current_forbund()
+    if not form.is_submitted() and forbund is not None and forbund.forbundschef_id:
+        form.delegate_id.data = forbund.forbundschef_id  # the förbundschef, as a rule
     if form.validate_on_submit():
         limits = []
         for area_id, _name in areas:

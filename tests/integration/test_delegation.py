@@ -369,3 +369,15 @@ def test_the_yearly_archive_holds_the_letter_of_a_delegationsbeslut(setting, fac
     documents = [d for d in archive_contributor(application.diarie_year) if "delegation" in d.path]
     assert [d.title for d in documents] == [f"Delegationsbeslut D {YEAR}:1"]
     assert documents[0].render().startswith(b"%PDF")
+
+
+def test_a_new_ordning_names_the_forbundschef_as_delegate_by_default(
+    setting, factory, client, login
+):
+    forbund = factory.forbund()
+    chef = factory.user(Role.KANSLI, name="Förbundschefen")
+    forbund.forbundschef_id = chef.id
+    db.session.flush()
+    login(setting["chef"])
+    page = client.get("/delegation/ny").get_data(as_text=True)
+    assert f'<option selected value="{chef.id}">Förbundschefen</option>' in page
