@@ -327,6 +327,11 @@ def _in_process(db_url: str, repeat: int) -> dict[str, dict]:
     return figures
 
 
+def _post(client, path: str, data: dict):
+    """A test client's POST as ``benchmarks.signin`` calls it."""
+    return client.post(path, data=data)
+
+
 # --- capacity: think-time users with locust (a different question) -----------------------------
 
 
@@ -542,8 +547,3 @@ def _print_growth(result: dict) -> None:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
-
-
-def _post(client, path: str, data: dict):
-    """A test client's POST as ``benchmarks.signin`` calls it."""
-    return client.post(path, data=data)

@@ -164,6 +164,7 @@ class AssessmentAmount(db.Model):
     __table_args__ = (
         UniqueConstraint("assessment_id", "year"),
         CheckConstraint("amount >= 0", name="amount_nonnegative"),
+        Index("ix_assessment_amounts_year", "year", "assessment_id", "amount"),  # föreslaget
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
