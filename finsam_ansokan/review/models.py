@@ -35,7 +35,15 @@ class Comment(db.Model):
 
     __tablename__ = "comments"
     __table_args__ = (
-        Index("ix_comments_application_created", "application_id", "created_at"),
+        # a case's comments in order; author and section too, so the start pages' unread
+        # comments are found from the index alone
+        Index(
+            "ix_comments_application_created",
+            "application_id",
+            "created_at",
+            "author_id",
+            "section",
+        ),
         CheckConstraint("length(body) > 0", name="body_not_empty"),
     )
 
