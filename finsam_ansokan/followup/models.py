@@ -162,11 +162,12 @@ class PaymentRequest(db.Model):
         CheckConstraint("period_start <= period_end", name="period_ordered"),
         CheckConstraint("(status = 'utbetald') = (paid_on IS NOT NULL)", name="paid_has_date"),
         Index("ix_payment_requests_application_year", "application_id", "year"),
-        # utbetalt per year and huvudområde, and per month (statistics), from the index alone
+        # utbetalt per year and huvudområde, and per month (statistics), from the index alone;
+        # the rekvisitioner waiting (the kansli's start page)
         Index(
-            "ix_payment_requests_year_status",
-            "year",
+            "ix_payment_requests_status_year",
             "status",
+            "year",
             "application_id",
             "amount",
             "paid_on",

@@ -1,5 +1,6 @@
 """indexes for the money of a year per huvudområde (budget overview, statistics):
-utbetalt (payment requests by year and status), förbrukat (report costs by year, each
+utbetalt (payment requests by status and year; the kansli's start page counts
+the rekvisitioner waiting by status), förbrukat (report costs by year, each
 project's latest approved report), föreslaget (proposal amounts by year), participants (the
 approved reports of a year), and an application's huvudområde and status without its row
 
@@ -18,8 +19,8 @@ branch_labels = None
 depends_on = None
 
 _INDEXES = [
-    ('ix_payment_requests_year_status', 'payment_requests',
-     ['year', 'status', 'application_id', 'amount', 'paid_on']),
+    ('ix_payment_requests_status_year', 'payment_requests',
+     ['status', 'year', 'application_id', 'amount', 'paid_on']),
     ('ix_report_costs_year_report', 'report_costs', ['year', 'report_id', 'amount']),
     ('ix_reports_application_status_due', 'reports', ['application_id', 'status', 'due_date', 'id']),
     ('ix_reports_status_period', 'reports', ['status', 'period_end', 'application_id', 'id']),
