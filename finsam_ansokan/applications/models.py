@@ -77,6 +77,9 @@ class Application(db.Model):
             postgresql_where=text("diarie_number IS NOT NULL"),
             sqlite_where=text("diarie_number IS NOT NULL"),
         ),
+        # An application's huvudområde and status without its (wide) row: the money per
+        # huvudområde (utbetalt, förbrukat, föreslaget) joins applications through this.
+        Index("ix_applications_id_area", "id", "huvudomrade_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -187,13 +190,16 @@ class Application(db.Model):
 
 
 # The list's default order (diarienummer, newest first, drafts last) read straight from an
-# index, so a page is 25 index entries instead of a sort of the whole table. (On SQLite the
-# index is plain DESC, which already puts NULL last: ``extensions``.)
+# index, so a page is 25 index entries instead of a sort of the whole table. The last column
+# is the rest of the list's visibility (registered, or a draft shared for comments), so a deep
+# page and the count read the index alone. (On SQLite the index is plain DESC, which already
+# puts NULL last: ``extensions``.)
 Index(
     "ix_applications_list_order",
     Application.diarie_year.desc().nulls_last(),
     Application.diarie_number.desc().nulls_last(),
     Application.id.desc(),
+    Application.shared_for_comments,
 )
 
 

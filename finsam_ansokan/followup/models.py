@@ -57,6 +57,10 @@ class Report(db.Model):
             "status = 'utkast' OR submitted_at IS NOT NULL", name="submitted_has_timestamp"
         ),
         Index("ix_reports_status_due", "status", "due_date"),
+        # Each project's latest approved report (förbrukat) and the approved reports of a
+        # year (statistics), read from the index alone.
+        Index("ix_reports_application_status_due", "application_id", "status", "due_date", "id"),
+        Index("ix_reports_status_period", "status", "period_end", "application_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,6 +144,7 @@ class ReportCost(db.Model):
     __table_args__ = (
         UniqueConstraint("report_id", "year"),
         CheckConstraint("amount >= 0", name="amount_nonnegative"),
+        Index("ix_report_costs_year_report", "year", "report_id", "amount"),  # förbrukat per year
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,6 +165,16 @@ class PaymentRequest(db.Model):
         CheckConstraint("period_start <= period_end", name="period_ordered"),
         CheckConstraint("(status = 'utbetald') = (paid_on IS NOT NULL)", name="paid_has_date"),
         Index("ix_payment_requests_application_year", "application_id", "year"),
+        # utbetalt per year and huvudområde, and per month (statistics), from the index alone;
+        # the rekvisitioner waiting (the kansli's start page)
+        Index(
+            "ix_payment_requests_status_year",
+            "status",
+            "year",
+            "application_id",
+            "amount",
+            "paid_on",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

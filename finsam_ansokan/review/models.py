@@ -35,7 +35,15 @@ class Comment(db.Model):
 
     __tablename__ = "comments"
     __table_args__ = (
-        Index("ix_comments_application_created", "application_id", "created_at"),
+        # a case's comments in order; author and section too, so the start pages' unread
+        # comments are found from the index alone
+        Index(
+            "ix_comments_application_created",
+            "application_id",
+            "created_at",
+            "author_id",
+            "section",
+        ),
         CheckConstraint("length(body) > 0", name="body_not_empty"),
     )
 
@@ -164,6 +172,7 @@ class AssessmentAmount(db.Model):
     __table_args__ = (
         UniqueConstraint("assessment_id", "year"),
         CheckConstraint("amount >= 0", name="amount_nonnegative"),
+        Index("ix_assessment_amounts_year", "year", "assessment_id", "amount"),  # föreslaget
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -140,16 +140,24 @@ def _unread_comments(user: User) -> tuple[int, list[tuple[Application, int]]]:
         .group_by(Comment.application_id)
         .subquery()
     )
-    rows = db.session.execute(
+    # the newest few and the count are picked among the (narrow) per-application rows; only
+    # those few applications' rows are read
+    newest = (
         select(
-            Application,
+            per_application.c.application_id,
             per_application.c.unread,
+            per_application.c.latest,
             func.count().over().label("applications"),
         )
-        .join(per_application, per_application.c.application_id == Application.id)
-        .options(joinedload(Application.organisation))
-        .order_by(per_application.c.latest.desc(), Application.id.desc())
+        .order_by(per_application.c.latest.desc(), per_application.c.application_id.desc())
         .limit(ITEMS_PER_GROUP)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Application, newest.c.unread, newest.c.applications)
+        .join(newest, newest.c.application_id == Application.id)
+        .options(joinedload(Application.organisation))
+        .order_by(newest.c.latest.desc(), Application.id.desc())
     ).all()
     total = rows[0].applications if rows else 0
     return total, [(row[0], row.unread) for row in rows]
