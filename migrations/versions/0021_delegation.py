@@ -8,7 +8,7 @@ UPDATE of amounts, and any UPDATE of a decision other than the agenda item at wh
 reported (anmält) to the board, and that too once the meeting's minutes are justerade.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020c
 Create Date: 2026-12-02 07:10:55
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020c"
 branch_labels = None
 depends_on = None
 
