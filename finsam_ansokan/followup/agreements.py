@@ -95,18 +95,6 @@ ACCEPTABLE = frozenset({Status.BEVILJAD, Status.DELVIS_BEVILJAD, Status.PAGAENDE
 
 def _schedule(application: Application) -> list[dict[str, str]]:
     """The project's reports if it has a schedule, else the default one."""
-    reports = services.reports_for(application)
-    if reports:
-        rows = [(r.kind_label, r.due_date, r.period_start, r.period_end) for r in reports]
-    elif application.start_date and application.end_date:
-        rows = [
-            (kind.label, due, start, end)
-            for kind, due, start, end in services.default_schedule(
-                application.start_date, application.end_date
-            )
-        ]
-    else:
-        rows = []
     return [
         {
             "kind": kind,
@@ -114,7 +102,7 @@ def _schedule(application: Application) -> list[dict[str, str]]:
             "start": format_date(start),
             "end": format_date(end),
         }
-        for kind, due, start, end in rows
+        for kind, due, start, end in services.planned_reports(application)
     ]
 
 

@@ -277,6 +277,22 @@ def default_schedule(start: date, end: date) -> list[tuple[ReportKind, date, dat
     return schedule
 
 
+def planned_reports(application: Application) -> list[tuple[str, date, date, date]]:
+    """``(kind label, due date, period start, period end)`` of the reports the project
+    owes: its schedule, or the default one from its dates (none without them)."""
+    reports = reports_for(application)
+    if reports:
+        return [(r.kind_label, r.due_date, r.period_start, r.period_end) for r in reports]
+    if application.start_date and application.end_date:
+        return [
+            (kind.label, due, start, end)
+            for kind, due, start, end in default_schedule(
+                application.start_date, application.end_date
+            )
+        ]
+    return []
+
+
 def create_schedule(application: Application, *, actor: User | None) -> list[Report]:
     """Give a granted project its report schedule from the defaults.
 

@@ -184,25 +184,12 @@ def limit_for(application: Application, user: User, on: date | None = None):
     return next((x for x in order.limits if x.huvudomrade_id == application.huvudomrade_id), None)
 
 
-def _pending_agenda_item(application: Application) -> AgendaItem | None:
-    return db.session.scalar(
-        select(AgendaItem)
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(
-            AgendaItem.application_id == application.id,
-            Meeting.signed_at.is_(None),
-            ~AgendaItem.decision.has(),
-        )
-        .limit(1)
-    )
-
-
 def may_decide(user: User, application: Application) -> bool:
     """Show the *Beslut på delegation* button? (The service checks everything again.)"""
     return (
         application.status == Status.KLAR_FOR_BESLUT.value
         and limit_for(application, user) is not None
-        and _pending_agenda_item(application) is None
+        and services.pending_agenda_item(application) is None
     )
 
 
@@ -222,10 +209,10 @@ def used_by_year(huvudomrade_id: int, years) -> dict[int, Decimal]:
 
 
 def _lock_order(order: DelegationOrder) -> None:
-    if db.engine.dialect.name != "sqlite":
-        db.session.execute(
-            select(DelegationOrder.id).where(DelegationOrder.id == order.id).with_for_update()
-        )
+    """``SELECT … FOR UPDATE`` (SQLite has no row locks; its writer lock serialises)."""
+    db.session.execute(
+        select(DelegationOrder.id).where(DelegationOrder.id == order.id).with_for_update()
+    )
 
 
 def _check_within(limit: DelegationLimit, amounts: dict[int, Decimal]) -> None:
@@ -293,7 +280,7 @@ def decide(
             "för beslut kan beslutas på delegation.",
             field="kind",
         )
-    pending = _pending_agenda_item(application)
+    pending = services.pending_agenda_item(application)
     if pending is not None:
         raise DomainError(
             f"Ärendet står på dagordningen för sammanträdet {format_date(pending.meeting.date)}. "
@@ -314,14 +301,7 @@ def decide(
             f"{area.name if area else '(inget)'}. Ärendet måste beslutas av styrelsen.",
             field="kind",
         )
-    motivation = services.checked_text(motivation, field="motivation")
-    villkor = services.checked_text(villkor, field="villkor")
-    if kind is not DecisionKind.BEVILJA and not motivation:
-        raise DomainError(
-            f"Skriv en motivering till beslutet att {kind.label.lower()}.", field="motivation"
-        )
-    if villkor and not kind.grants:
-        raise DomainError("Villkor kan bara knytas till ett beviljande beslut.", field="villkor")
+    motivation, villkor = services.decision_texts(kind, motivation, villkor)
     requested = requested_by_year(application)
     cleaned = services.validated_amounts(kind, amounts or {}, requested)
     _check_within(limit, cleaned)
@@ -361,7 +341,7 @@ def decide(
         application=application,
         subject=f"delegation:{decision.id}",
         message=f"Delegationsbeslut {decision.label}: {kind.outcome}"
-        + (f", {amounts_text(decision)}" if cleaned else "")
+        + (f", {services.amounts_text(decision)}" if cleaned else "")
         + ".",
         data={
             "decision_id": decision.id,
@@ -441,9 +421,14 @@ def report(meeting: Meeting, decisions: list[DelegationDecision], *, actor: User
     return item
 
 
+def reportable_at(meeting: Meeting) -> list[DelegationDecision]:
+    """The delegationsbeslut not yet anmälda that were made by ``meeting``'s day."""
+    return [d for d in unreported() if d.decided_on <= meeting.date]
+
+
 def report_unreported(meeting: Meeting, *, actor: User) -> AgendaItem:
     """The kansli's button: every delegationsbeslut not yet anmält goes to ``meeting``."""
-    decisions = [d for d in unreported() if d.decided_on <= meeting.date]
+    decisions = reportable_at(meeting)
     if not decisions:
         raise DomainError("Det finns inga delegationsbeslut att anmäla vid sammanträdet.")
     return report(meeting, decisions, actor=actor)
@@ -459,15 +444,6 @@ def _report_at_next_meeting(decision: DelegationDecision, *, actor: User) -> Age
 # --- wording ---------------------------------------------------------------------------------
 
 
-def amounts_text(decision: DelegationDecision) -> str:
-    return services.amounts_text(decision)
-
-
-def decision_sentence(decision: DelegationDecision) -> str:
-    """The decision, after "… beslutar" (the board's wording: the same kinds)."""
-    return services.decision_sentence(decision)
-
-
 def report_line(decision: DelegationDecision) -> str:
     """One line of the anmälan in the agenda, the handlingar and the minutes."""
     application = decision.application
@@ -475,7 +451,7 @@ def report_line(decision: DelegationDecision) -> str:
         f"{decision.label} ({format_date(decision.decided_on)}), dnr {application.diarienummer}, "
         f"{application.organisation.name}: {application.display_title}. "
         f"{decision.kind_enum.outcome}"
-        + (f", {amounts_text(decision)}" if decision.amounts and decision.total else "")
+        + (f", {services.amounts_text(decision)}" if decision.amounts and decision.total else "")
         + f". Beslutat av {decision.decided_by.name}."
     )
 
@@ -485,7 +461,7 @@ def summary(decision: DelegationDecision, reported_at: AgendaItem | None = None)
     lines = [
         f"Delegationsbeslut {decision.label}, {format_date(decision.decided_on)}:",
         f"{decision.decided_by.name} beslutar på delegation från styrelsen "
-        f"{decision_sentence(decision)}.",
+        f"{services.decision_sentence(decision)}.",
     ]
     if decision.villkor:
         lines.append(f"Villkor: {decision.villkor}")

@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from finsam_ansokan.accounts.forbund import current_forbund
 from finsam_ansokan.accounts.models import User, UserRole
 from finsam_ansokan.applications import overview_parts
 from finsam_ansokan.applications.loaders import visible_or_404
@@ -21,6 +20,7 @@ from finsam_ansokan.core.roles import Role
 from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.core.transaction import refused, refused_form
 from finsam_ansokan.extensions import db
+from finsam_ansokan.followup import agreements
 from finsam_ansokan.review.models import AssessmentStage
 from finsam_ansokan.review.services import latest_assessment, requested_by_year
 
@@ -73,9 +73,9 @@ def _order_form(**kwargs):
 @require("manage_delegation")
 def new_order():
     areas, form = _order_form()
-    forbund = current_forbund()
-    if not form.is_submitted() and forbund is not None and forbund.forbundschef_id:
-        form.delegate_id.data = forbund.forbundschef_id  # the förbundschef, as a rule
+    chef = agreements.forbundschef()
+    if not form.is_submitted() and chef is not None:
+        form.delegate_id.data = chef.id  # the förbundschef, as a rule
     if form.validate_on_submit():
         limits = []
         for area_id, _name in areas:
@@ -228,8 +228,3 @@ def _may_decide(user, application) -> bool:
 
 
 overview_parts.register("can_decide_by_delegation", _may_decide)
-
-
-@bp.app_template_global("delegation_sentence_for")
-def delegation_sentence_for(decision) -> str:
-    return delegation.decision_sentence(decision)

@@ -184,11 +184,17 @@ def case_paragraph(item: AgendaItem, number: int | None = None) -> Paragraph:
         paragraph.decision = None
         return paragraph
     paragraph.decision = f"Styrelsen beslutar {services.decision_sentence(decision)}."
-    if decision.villkor:
-        paragraph.after.append(("Villkor", decision.villkor))
-    if decision.motivation:
-        paragraph.after.append(("Motivering", decision.motivation))
+    paragraph.after.extend(_conditions(decision))
     return paragraph
+
+
+def _conditions(decision: Decision | DelegationDecision) -> list[tuple[str, str]]:
+    """What follows a decision's sentence: its villkor and its motivering."""
+    return [
+        (label, text)
+        for label, text in (("Villkor", decision.villkor), ("Motivering", decision.motivation))
+        if text
+    ]
 
 
 def _other_paragraph(item: AgendaItem, number: int | None = None) -> Paragraph:
@@ -260,20 +266,12 @@ class LetterDocument:
 
 def _reports(decision: Decision | DelegationDecision) -> list[tuple[str, str]]:
     """The reports the project owes: its schedule, or the default one from its dates."""
-    application = decision.application
     if not decision.kind_enum.grants:
         return []
-    reports = followup.reports_for(application)
-    if reports:
-        return [(r.kind_label, format_date(r.due_date)) for r in reports]
-    if application.start_date and application.end_date:
-        return [
-            (kind.label, format_date(due))
-            for kind, due, _start, _end in followup.default_schedule(
-                application.start_date, application.end_date
-            )
-        ]
-    return []
+    return [
+        (kind, format_date(due))
+        for kind, due, _start, _end in followup.planned_reports(decision.application)
+    ]
 
 
 def letter_document(decision: Decision) -> LetterDocument:
@@ -341,12 +339,9 @@ def delegation_letter_document(decision: DelegationDecision) -> DelegationLetter
     if decision.proposal is not None:
         paragraph.texts.append(("Förslag till beslut", proposal_sentence(decision.proposal)))
     paragraph.decision = (
-        f"{decision.decided_by.name} beslutar {delegation.decision_sentence(decision)}."
+        f"{decision.decided_by.name} beslutar {services.decision_sentence(decision)}."
     )
-    if decision.villkor:
-        paragraph.after.append(("Villkor", decision.villkor))
-    if decision.motivation:
-        paragraph.after.append(("Motivering", decision.motivation))
+    paragraph.after.extend(_conditions(decision))
     item = decision.reported_item
     reported = (
         f"Beslutet anmäls till styrelsen vid sammanträdet {format_date(item.meeting.date)}."

@@ -210,9 +210,7 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
             planned=planned,
             sendings=kallelse.sendings(meeting) if meeting.kallelse_sent_at else [],
             can_send_kallelse=can_manage and meeting.is_board,
-            unreported_delegation=len(
-                [d for d in delegation.unreported() if d.decided_on <= meeting.date]
-            )
+            unreported_delegation=len(delegation.reportable_at(meeting))
             if can_manage and meeting.is_board
             else 0,
             delegation_line=delegation.report_line,

@@ -84,9 +84,22 @@ def _text(value: str | None, *, limit: int = MAX_TEXT, field: str | None = None)
     return value or None
 
 
-def checked_text(value: str | None, *, field: str | None = None) -> str | None:
-    """A free text of a decision (motivering, villkor): stripped, at most MAX_TEXT."""
-    return _text(value, field=field)
+def decision_texts(
+    kind: DecisionKind, motivation: str | None, villkor: str | None
+) -> tuple[str | None, str | None]:
+    """A decision's motivering and villkor, checked: a motivering for anything but a full
+    grant that is not a bordläggning, villkor only on a grant (the board's and a
+    delegationsbeslut alike)."""
+    motivation = _text(motivation, field="motivation")
+    villkor = _text(villkor, field="villkor")
+    needs_motivation = (DecisionKind.DELVIS_BEVILJA, DecisionKind.AVSLA, DecisionKind.ATERREMITTERA)
+    if kind in needs_motivation and not motivation:
+        raise DomainError(
+            f"Skriv en motivering till beslutet att {kind.label.lower()}.", field="motivation"
+        )
+    if villkor and not kind.grants:
+        raise DomainError("Villkor kan bara knytas till ett beviljande beslut.", field="villkor")
+    return motivation, villkor
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -446,11 +459,19 @@ def _number_paragraphs(meeting: Meeting) -> int:
 # --- agenda ----------------------------------------------------------------------------------
 
 
+#: The agenda item still waits for its decision.
+_UNDECIDED = ~exists().where(Decision.agenda_item_id == AgendaItem.id)
+
+
 def _pending_item():
     """An agenda item of the application that still waits for a decision."""
-    return exists().where(
-        AgendaItem.application_id == Application.id,
-        ~exists().where(Decision.agenda_item_id == AgendaItem.id),
+    return exists().where(AgendaItem.application_id == Application.id, _UNDECIDED)
+
+
+def pending_agenda_item(application: Application) -> AgendaItem | None:
+    """The agenda item on which ``application`` waits for a decision, if any."""
+    return db.session.scalar(
+        select(AgendaItem).where(AgendaItem.application_id == application.id, _UNDECIDED).limit(1)
     )
 
 
@@ -479,7 +500,7 @@ def add_case(meeting: Meeting, application: Application, *, actor: User) -> Agen
             "Bara ärenden som är klara för beslut kan tas upp på dagordningen.",
             field="application_id",
         )
-    if db.session.scalar(select(_pending_item().where(Application.id == application.id))):
+    if pending_agenda_item(application) is not None:
         raise DomainError(
             "Ärendet står redan på dagordningen för ett sammanträde.", field="application_id"
         )
@@ -785,15 +806,7 @@ def record_decision(
             field="kind",
         )
     _check_held(meeting)
-    motivation = _text(motivation, field="motivation")
-    villkor_text = _text(villkor, field="villkor")
-    needs_motivation = (DecisionKind.DELVIS_BEVILJA, DecisionKind.AVSLA, DecisionKind.ATERREMITTERA)
-    if kind in needs_motivation and not motivation:
-        raise DomainError(
-            f"Skriv en motivering till beslutet att {kind.label.lower()}.", field="motivation"
-        )
-    if villkor_text and not kind.grants:
-        raise DomainError("Villkor kan bara knytas till ett beviljande beslut.", field="villkor")
+    motivation, villkor_text = decision_texts(kind, motivation, villkor)
     requested = requested_by_year(application)
     cleaned = validated_amounts(kind, amounts or {}, requested)
     _automatic_jav(item, application)
