@@ -13,13 +13,14 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, g, has_request_context, request, session
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
 
-from .models import User, UserSession
+from .forbund import FIRST_FORBUND_ID
+from .models import Forbund, User, UserSession
 
 SESSION_KEY = "_sid"
 #: ``last_seen_at`` is written at most this often, not on every request.
@@ -58,6 +59,22 @@ def start(user: User, method: str) -> UserSession:
     return row
 
 
+#: The statement behind every signed-in request, built once (it runs on every page, so it is
+#: not rebuilt and re-keyed for SQLAlchemy's statement cache each time): the session row, the
+#: user, their roles and organisation in the same query, and the förbund every page's header
+#: shows (``forbund.current_forbund``). One statement per request for who is signed in and where.
+_SIGNED_IN = (
+    select(UserSession, Forbund)
+    .outerjoin(Forbund, Forbund.id == FIRST_FORBUND_ID)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+    .options(
+        joinedload(UserSession.user).joinedload(User.role_rows),
+        joinedload(UserSession.user).joinedload(User.organisation),
+    )
+    .execution_options(populate_existing=True)
+)
+
+
 def _expired(row: UserSession, now: datetime) -> bool:
     config = current_app.config
     idle = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
@@ -74,21 +91,9 @@ def current(user: User | None = None) -> UserSession | None:
         token = session.get(SESSION_KEY)
         row = None
         if isinstance(token, str) and token:
-            # the user, their roles and organisation in the same query: one statement per
-            # request for who is signed in
-            row = (
-                db.session.scalars(
-                    select(UserSession)
-                    .where(UserSession.token_hash == _hash(token))
-                    .options(
-                        joinedload(UserSession.user).joinedload(User.role_rows),
-                        joinedload(UserSession.user).joinedload(User.organisation),
-                    )
-                    .execution_options(populate_existing=True)
-                )
-                .unique()
-                .first()
-            )
+            found = db.session.execute(_SIGNED_IN, {"token_hash": _hash(token)}).unique().first()
+            if found is not None:
+                row, g.forbund = found
         now = utcnow()
         if row is not None and _expired(row, now):
             db.session.delete(row)

