@@ -489,6 +489,12 @@ def test_the_list_filters_sorts_and_pages(client, factory, login, app):
         assert "Annat område" not in first
         second = client.get(f"/ansokningar?omrade={area.id}&sortera=titel&sida=2").text
         assert "Insats 2" in second
+        assert "Ansökningar, 3 st (sida 2 av 2)" in second
+        # a page past the end (a bookmark from when there were more) shows the last page
+        past = client.get(f"/ansokningar?omrade={area.id}&sortera=titel&sida=9").text
+        assert "Insats 2" in past and "Ansökningar, 3 st (sida 2 av 2)" in past
+        nothing = client.get("/ansokningar?q=finnsinte&sida=3").text
+        assert "Ansökningar, 0 st" in nothing and "Inga ansökningar." in nothing
         # nonsense parameters are ignored, never an error
         odd = client.get("/ansokningar?status=hackad&ar=x&sida=-4&sortera=%3Cscript%3E")
         assert odd.status_code == 200
