@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.core.forms import Form
@@ -71,7 +72,13 @@ def outbox():
     status = request.args.get("status") or None
     if status is not None and status not in {s.value for s in OutboxStatus}:
         abort(404)
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    query = (
+        select(OutboxMessage)
+        .order_by(OutboxMessage.id.desc())
+        .limit(200)
+        # the list shows subject and state; the text and HTML parts are read when opened
+        .options(defer(OutboxMessage.body), defer(OutboxMessage.body_html))
+    )
     if status:
         query = query.where(OutboxMessage.status == status)
     counts = dict(
