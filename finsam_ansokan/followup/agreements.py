@@ -28,7 +28,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import defer, joinedload
 
 from finsam_ansokan.accounts.forbund import current_forbund
@@ -47,7 +47,7 @@ from finsam_ansokan.extensions import db
 from finsam_ansokan.notifications import services as notifications
 
 from . import services
-from .models import AWAITING_ACCEPTANCE, Agreement
+from .models import Agreement
 
 #: The fixed paragraphs of every agreement, in order: (heading, text).
 PARAGRAPHS: tuple[tuple[str, str], ...] = (
@@ -366,7 +366,16 @@ def awaiting_acceptance() -> list[Agreement]:
         db.session.scalars(
             select(Agreement)
             .join(Application, Application.id == Agreement.application_id)
-            .where(AWAITING_ACCEPTANCE, Application.status.in_([s.value for s in ACCEPTABLE]))
+            .where(
+                # the two arms are read from the partial indexes of agreements waiting for
+                # each party (``ix_agreements_waiting_*``), not from every accepted one
+                Agreement.outside_system.is_(False),
+                or_(
+                    Agreement.applicant_accepted_at.is_(None),
+                    Agreement.forbund_accepted_at.is_(None),
+                ),
+                Application.status.in_([s.value for s in ACCEPTABLE]),
+            )
             .options(
                 # the list shows who has not accepted, not the text
                 defer(Agreement.content),

@@ -19,7 +19,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -204,13 +203,6 @@ class PaymentRequest(db.Model):
         return PaymentStatus(self.status).label
 
 
-#: An agreement made in the system that one party or both have not accepted yet (the
-#: predicate of ``ix_agreements_awaiting``; queries that want that index say the same).
-AWAITING_ACCEPTANCE = text(
-    "outside_system IS false AND (applicant_accepted_at IS NULL OR forbund_accepted_at IS NULL)"
-)
-
-
 class Agreement(db.Model):
     """An överenskommelse: the agreement the förbund and the projektägare make after a final
     grant, before any money is paid. Drawn up from one granting decision (its ``reference``,
@@ -233,16 +225,6 @@ class Agreement(db.Model):
             name="forbund_acceptance_named",
         ),
         CheckConstraint("outside_system OR decided_on IS NOT NULL", name="decided_on_known"),
-        # the few waiting for an acceptance (the follow-up list, Att göra), found without
-        # reading the many accepted ones: a partial index of just those rows
-        Index(
-            "ix_agreements_awaiting",
-            "drawn_up_at",
-            "id",
-            "application_id",
-            postgresql_where=AWAITING_ACCEPTANCE,
-            sqlite_where=AWAITING_ACCEPTANCE,
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
