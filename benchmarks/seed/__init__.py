@@ -32,6 +32,7 @@ from finsam_ansokan.core.timeutil import today, utcnow
 from finsam_ansokan.demo import USERS as DEMO_USERS
 from finsam_ansokan.demo import load_demo
 from finsam_ansokan.extensions import db
+from finsam_ansokan.review import services as review_services
 
 from . import applications, budget, followup, meetings, notifications
 from .common import Seed, reset_sequences
@@ -67,6 +68,7 @@ def load_scale(n: int, seed: int = 20_03_1210) -> dict[str, int]:
     applications.write(state)
     applications.write_history(state)
     applications.write_comments(state)
+    review_services.refresh_unread()  # every reader's unread comments, as the services keep them
     applications.write_assessments(state)
     meetings.write(state)
     grants = budget.grant_decided(state)

@@ -71,7 +71,17 @@ class Application(db.Model):
             "first_year IS NULL OR last_year IS NULL OR first_year <= last_year",
             name="budget_years_in_order",
         ),
-        Index("ix_applications_status_updated", "status", "updated_at"),
+        # Cases in some statuses, latest changed first, with what ``visible_to`` reads: the
+        # start pages' groups (counts and newest) and unread comments from the index alone.
+        Index(
+            "ix_applications_status_visibility",
+            "status",
+            "updated_at",
+            "id",
+            "diarie_number",
+            "shared_for_comments",
+            "organisation_id",
+        ),
         # The start pages: cases in some statuses, oldest submitted first; an organisation's
         # own, latest changed first.
         Index("ix_applications_status_submitted", "status", "submitted_at"),

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -225,6 +226,23 @@ class Agreement(db.Model):
             name="forbund_acceptance_named",
         ),
         CheckConstraint("outside_system OR decided_on IS NOT NULL", name="decided_on_known"),
+        # the start pages' "to accept" counts read the few waiting rows, not every agreement
+        Index(
+            "ix_agreements_waiting_forbund",
+            "application_id",
+            "drawn_up_at",
+            "outside_system",
+            postgresql_where=text("forbund_accepted_at IS NULL"),
+            sqlite_where=text("forbund_accepted_at IS NULL"),
+        ),
+        Index(
+            "ix_agreements_waiting_applicant",
+            "application_id",
+            "decided_on",
+            "outside_system",
+            postgresql_where=text("applicant_accepted_at IS NULL"),
+            sqlite_where=text("applicant_accepted_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import joinedload
 
 from finsam_ansokan.accounts.models import User, UserRole
 from finsam_ansokan.accounts.roles import Role
@@ -845,6 +846,8 @@ def overdue_reports(today: date | None = None) -> list[Report]:
                 Report.due_date < today,
             )
             .order_by(Report.due_date, Report.id)
+            # the start page shows each report's project and organisation
+            .options(joinedload(Report.application).joinedload(Application.organisation))
         )
     )
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -102,6 +103,54 @@ class CommentRead(db.Model):
     )
     section: Mapped[str] = mapped_column(String(40), default="")
     read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CommentUnread(db.Model):
+    """How many comments a user has not read on an application, and when the newest was
+    written: the start pages' *unread comments* read from here, not from every open case's
+    comments.
+
+    Kept by ``review.services.refresh_unread`` wherever a comment is written (every reader
+    of the case) or read (that reader): a row per reader and application with at least one
+    unread comment, counted from ``comments`` and ``comment_reads`` exactly as
+    ``unread_condition`` does. Both counts are kept (with and without internal notes), so a
+    reader's current role chooses at read time; whether the reader may see the case at all
+    (``visible_to``) is also decided when read. ``is_open`` follows the case's status (a
+    database trigger on ``applications``), so the start pages read only the rows of cases
+    open for comments.
+    """
+
+    __tablename__ = "comment_unread"
+    __table_args__ = (
+        CheckConstraint("unread > 0 AND unread_public >= 0", name="counts_positive"),
+        # a user's rows of cases open for comments, read from the index alone
+        Index(
+            "ix_comment_unread_open",
+            "user_id",
+            "application_id",
+            "unread",
+            "unread_public",
+            "latest_at",
+            "latest_public_at",
+            postgresql_where=text("is_open"),
+            sqlite_where=text("is_open"),
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    #: unread comments and internal notes, and the newest one's time
+    unread: Mapped[int] = mapped_column(Integer)
+    latest_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: the same without internal notes (for a reader who may not read them)
+    unread_public: Mapped[int] = mapped_column(Integer)
+    latest_public_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the case is open for comments (``applications.status``, kept by a trigger when it moves)
+    is_open: Mapped[bool] = mapped_column(Boolean)
 
 
 class AssessmentKind(StrEnum):

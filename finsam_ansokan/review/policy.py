@@ -14,7 +14,7 @@ INTERNAL_READERS = frozenset({Role.BEREDNING, Role.KANSLI, Role.STYRELSE, Role.R
 INTERNAL_WRITERS = frozenset({Role.BEREDNING, Role.KANSLI, Role.STYRELSE})
 REVIEWERS = frozenset({Role.BEREDNING, Role.KANSLI})
 #: Statuses in which comments may be written (a draft only when shared, see can_comment).
-_OPEN_FOR_COMMENTS = frozenset(
+OPEN_FOR_COMMENTS = frozenset(
     {
         Status.UTKAST,
         Status.INSKICKAD,
@@ -39,7 +39,7 @@ def can_comment(user: Any, application: Any) -> bool:
     """Reviewers comment on shared drafts and on cases in preparation; the applicant answers."""
     if not application_policy.can_view(user, application):
         return False
-    if Status(application.status) not in _OPEN_FOR_COMMENTS or is_private_draft(application):
+    if Status(application.status) not in OPEN_FOR_COMMENTS or is_private_draft(application):
         return False
     return application_policy.is_own(user, application) or bool(_roles(user) & INTERNAL_WRITERS)
 

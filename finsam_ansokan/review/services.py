@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, or_, select
+from sqlalchemy import and_, case, delete, exists, func, insert, literal_column, or_, select
 
-from finsam_ansokan.accounts.models import User
+from finsam_ansokan.accounts.models import User, UserRole
 from finsam_ansokan.applications import finality, queries
 from finsam_ansokan.applications import services as application_services
 from finsam_ansokan.applications.models import Application, ApplicationVersion
@@ -19,6 +19,8 @@ from finsam_ansokan.applications.status import Action, Status
 from finsam_ansokan.core.database import dialect_insert
 from finsam_ansokan.core.errors import DomainError, DomainErrors, NotAllowed
 from finsam_ansokan.core.events import Event, record_event
+from finsam_ansokan.core.permissions import POLICY
+from finsam_ansokan.core.roles import Role
 from finsam_ansokan.core.timeutil import utcnow
 from finsam_ansokan.extensions import db
 from finsam_ansokan.notifications import services as notifications
@@ -32,6 +34,7 @@ from .models import (
     AssessmentStage,
     Comment,
     CommentRead,
+    CommentUnread,
 )
 
 MAX_COMMENT_LENGTH = 5000
@@ -121,6 +124,7 @@ def add_comment(
         application=application,
         data={"comment_id": comment.id, "section": comment.section, "internal": internal},
     )
+    refresh_unread(application.id)
     section_title = SECTIONS_BY_SLUG[comment.section].title if comment.section else None
     notifications.comment_added(comment, application, section_title)
     return comment
@@ -206,6 +210,89 @@ def mark_read(application: Application, viewer: User, sections: Iterable[str]) -
                 set_={"read_at": now},
             )
         )
+    refresh_unread(application.id, viewer.id)
+
+
+#: The statuses in which comments are written (``policy.OPEN_FOR_COMMENTS``), as stored;
+#: ``comment_unread.is_open`` says whether a case is in one (migration 0024's trigger keeps it
+#: when the status moves, and names the same statuses).
+OPEN_FOR_COMMENTS = sorted(status.value for status in policy.OPEN_FOR_COMMENTS)
+
+#: Who may read a case's comments besides its own organisation's sökande.
+_STAFF_READERS = sorted(role.value for role in POLICY["comment"] - {Role.SOKANDE})
+
+
+def refresh_unread(application_id: int | None = None, user_id: int | None = None) -> None:
+    """Count again, into ``comment_unread``, what each reader has not read: of one
+    application (or all) and one user (or every commenting user: beredning, kansli, styrelse
+    and the application's own organisation's sökande). The same rule as
+    ``unread_condition``, per row: written by someone else, after the reader last read its
+    section. Two statements whatever the data."""
+    remove = delete(CommentUnread)
+    if application_id is not None:
+        remove = remove.where(CommentUnread.application_id == application_id)
+    if user_id is not None:
+        remove = remove.where(CommentUnread.user_id == user_id)
+    db.session.execute(remove)
+    has_role = exists().where(UserRole.user_id == User.id)
+    reader = or_(
+        has_role.where(UserRole.role.in_(_STAFF_READERS)),
+        and_(
+            User.organisation_id == Application.organisation_id,
+            has_role.where(UserRole.role == Role.SOKANDE.value),
+        ),
+    )
+    public = Comment.internal.is_(False)
+    rows = (
+        select(
+            User.id,
+            Comment.application_id,
+            func.count(),
+            func.max(Comment.created_at),
+            func.sum(case((public, 1), else_=0)),
+            func.max(case((public, Comment.created_at), else_=None)),
+            Application.status.in_(OPEN_FOR_COMMENTS),
+        )
+        .select_from(Comment)
+        .join(Application, Application.id == Comment.application_id)
+        .join(User, and_(User.id != Comment.author_id, reader))
+        .outerjoin(
+            CommentRead,
+            and_(
+                CommentRead.user_id == User.id,
+                CommentRead.application_id == Comment.application_id,
+                CommentRead.section == func.coalesce(Comment.section, literal_column("''")),
+            ),
+        )
+        .where(or_(CommentRead.read_at.is_(None), Comment.created_at > CommentRead.read_at))
+        .group_by(User.id, Comment.application_id, Application.status)
+    )
+    if application_id is not None:
+        rows = rows.where(Comment.application_id == application_id)
+    if user_id is not None:
+        rows = rows.where(User.id == user_id)
+    db.session.execute(
+        insert(CommentUnread).from_select(
+            [
+                CommentUnread.user_id,
+                CommentUnread.application_id,
+                CommentUnread.unread,
+                CommentUnread.latest_at,
+                CommentUnread.unread_public,
+                CommentUnread.latest_public_at,
+                CommentUnread.is_open,
+            ],
+            rows,
+        )
+    )
+
+
+def unread_columns(viewer: User) -> tuple[Any, Any]:
+    """``comment_unread``'s count and newest time for ``viewer``: with internal notes only
+    for those who may read them."""
+    if policy.can_read_internal(viewer):
+        return CommentUnread.unread, CommentUnread.latest_at
+    return CommentUnread.unread_public, CommentUnread.latest_public_at
 
 
 def section_comments(application: Application, viewer: User, section: str) -> list[Comment]:

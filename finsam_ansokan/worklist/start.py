@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import url_for
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, union_all
-from sqlalchemy.orm import joinedload
 
-from finsam_ansokan.accounts.models import Organisation, User
+from finsam_ansokan.accounts.forbund import current_forbund
+from finsam_ansokan.accounts.models import Organisation, User, UserRole
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications.models import Application
 from finsam_ansokan.applications.queries import visible_to
@@ -24,12 +24,12 @@ from finsam_ansokan.applications.status import Status
 from finsam_ansokan.core.permissions import POLICY
 from finsam_ansokan.core.timeutil import today as _today
 from finsam_ansokan.extensions import db
-from finsam_ansokan.followup.agreements import ACCEPTABLE, forbundschef
+from finsam_ansokan.followup.agreements import ACCEPTABLE
 from finsam_ansokan.followup.models import Agreement, PaymentRequest, Report
 from finsam_ansokan.followup.status import PaymentStatus, ReportStatus
 from finsam_ansokan.meetings.models import AgendaItem, Meeting
 from finsam_ansokan.review import services as review_services
-from finsam_ansokan.review.models import Comment
+from finsam_ansokan.review.models import CommentUnread
 
 #: Who writes and answers comments, so has comments to read.
 COMMENTERS = POLICY["comment"]
@@ -38,14 +38,6 @@ COMMENTERS = POLICY["comment"]
 ITEMS_PER_GROUP = 5
 #: A report shows in the projektägare's list this many days before it is due.
 REPORT_HORIZON_DAYS = 30
-#: Comments can be written while a case is open; older cases are not searched for unread ones.
-_OPEN_FOR_COMMENTS = [
-    Status.UTKAST.value,
-    Status.INSKICKAD.value,
-    Status.UNDER_BEREDNING.value,
-    Status.KOMPLETTERING_BEGARD.value,
-    Status.KLAR_FOR_BESLUT.value,
-]
 
 
 @dataclass
@@ -122,45 +114,40 @@ def _application_groups(user: User) -> dict[str, tuple[str, ColumnElement[bool],
     return groups
 
 
-def _unread_comments(user: User) -> tuple[int, list[tuple[Application, int]]]:
-    """Applications with comments ``user`` has not read: how many, and the newest few."""
-    conditions = [
-        review_services.unread_condition(user),
-        Application.status.in_(_OPEN_FOR_COMMENTS),
-        visible_to(user),
-    ]
-    per_application = (
-        select(
-            Comment.application_id.label("application_id"),
-            func.count().label("unread"),
-            func.max(Comment.created_at).label("latest"),
-        )
-        .join(Application, Application.id == Comment.application_id)
-        .where(*conditions)
-        .group_by(Comment.application_id)
-        .subquery()
-    )
-    # the newest few and the count are picked among the (narrow) per-application rows; only
-    # those few applications' rows are read
+def _unread_comments(user: User) -> tuple[int, list[tuple[Any, int]]]:
+    """Applications with comments ``user`` has not read: how many, and the newest few.
+
+    Read from ``comment_unread`` (kept where comments are written and read), so only the
+    user's own rows are looked at; the case's status and whether the user may see it are
+    decided here, as on the list."""
+    unread, latest = review_services.unread_columns(user)
     newest = (
         select(
-            per_application.c.application_id,
-            per_application.c.unread,
-            per_application.c.latest,
+            CommentUnread.application_id,
+            unread.label("unread"),
+            latest.label("latest"),
             func.count().over().label("applications"),
         )
-        .order_by(per_application.c.latest.desc(), per_application.c.application_id.desc())
+        .join(Application, Application.id == CommentUnread.application_id)
+        .where(
+            CommentUnread.user_id == user.id,
+            CommentUnread.is_open,  # as the partial index says it
+            unread > 0,
+            Application.status.in_(review_services.OPEN_FOR_COMMENTS),
+            visible_to(user),
+        )
+        .order_by(latest.desc(), CommentUnread.application_id.desc())
         .limit(ITEMS_PER_GROUP)
         .subquery()
     )
+    # only the few listed applications' rows are read
     rows = db.session.execute(
-        select(Application, newest.c.unread, newest.c.applications)
+        select(*_TITLE_COLUMNS, newest.c.unread, newest.c.applications)
         .join(newest, newest.c.application_id == Application.id)
-        .options(joinedload(Application.organisation))
         .order_by(newest.c.latest.desc(), Application.id.desc())
     ).all()
     total = rows[0].applications if rows else 0
-    return total, [(row[0], row.unread) for row in rows]
+    return total, [(row, row.unread) for row in rows]
 
 
 def _followup_counts(user: User, today: date) -> dict[str, tuple[int, Any]]:
@@ -227,15 +214,27 @@ def _agreement_counts(user: User) -> list:
                 Agreement.applicant_accepted_at.is_(None),
             )
         )
-    chef = forbundschef()
-    if Role.KANSLI in user.roles and (chef is None or chef.id == user.id):
-        parts.append(
+    if Role.KANSLI in user.roles:
+        # who accepts for the förbund, decided in the statement itself (no user is loaded):
+        # the förbundschef, or any kansli user while no active kansli user is named
+        forbund = current_forbund()
+        chef_id = forbund.forbundschef_id if forbund is not None else None
+        waiting = (
             select(
                 literal("overenskommelser_forbundet"), func.count(), func.min(Agreement.drawn_up_at)
             )
             .join(Application, Application.id == Agreement.application_id)
             .where(open_, Agreement.forbund_accepted_at.is_(None))
         )
+        if chef_id is not None and chef_id != user.id:
+            waiting = waiting.where(
+                ~exists()
+                .where(User.id == chef_id, User.active.is_(True))
+                .where(
+                    exists().where(UserRole.user_id == User.id, UserRole.role == Role.KANSLI.value)
+                )
+            )
+        parts.append(waiting)
     return parts
 
 
@@ -254,9 +253,9 @@ def _unsigned_minutes(user: User, today: date) -> tuple[int, list[Meeting]]:
 
 def _newest_by_group(
     user: User, app_groups: dict[str, tuple[str, ColumnElement[bool], dict]]
-) -> dict[str, list[Application]]:
+) -> dict[str, list[Any]]:
     """The newest few applications of every group, in one statement (a UNION ALL of each
-    group's own ``ORDER BY … LIMIT``)."""
+    group's own ``ORDER BY … LIMIT``): rows with what an item shows, no ORM objects."""
     visible = visible_to(user)
     parts = []
     for key, (_, condition, _) in app_groups.items():
@@ -274,14 +273,14 @@ def _newest_by_group(
         parts.append(select(newest.c.id, newest.c.grp, newest.c.changed))
     picked = union_all(*parts).subquery()
     rows = db.session.execute(
-        select(Application, picked.c.grp)
+        select(*_TITLE_COLUMNS, Organisation.name.label("organisation"), picked.c.grp)
         .join(picked, picked.c.id == Application.id)
-        .options(joinedload(Application.organisation))
+        .outerjoin(Organisation, Organisation.id == Application.organisation_id)
         .order_by(picked.c.changed.desc(), Application.id.desc())
     ).all()
-    result: dict[str, list[Application]] = {key: [] for key in app_groups}
-    for application, key in rows:
-        result[key].append(application)
+    result: dict[str, list[Any]] = {key: [] for key in app_groups}
+    for row in rows:
+        result[row.grp].append(row)
     return result
 
 
@@ -314,7 +313,11 @@ def work_list(user: User, today: date | None = None) -> list[Group]:
                     func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(key)
                     for key, (_, condition, _) in app_groups.items()
                 ]
-            ).where(visible_to(user), or_(*[c for _, c, _ in app_groups.values()]))
+            ).where(
+                visible_to(user),
+                # each group is of one status: only those are read (from the status index)
+                Application.status.in_(sorted({a["status"] for _, _, a in app_groups.values()})),
+            )
         ).one()
         newest = _newest_by_group(user, app_groups)
         for key, (heading, _, args) in app_groups.items():
@@ -326,13 +329,11 @@ def work_list(user: User, today: date | None = None) -> list[Group]:
                     href=url_for("applications.index", **args),
                     items=[
                         Item(
-                            text=_title(application),
-                            href=url_for("applications.show", application_id=application.id),
-                            note=application.organisation.name
-                            if application.organisation
-                            else None,
+                            text=_title(row),
+                            href=url_for("applications.show", application_id=row.id),
+                            note=row.organisation,
                         )
-                        for application in newest[key]
+                        for row in newest[key]
                     ],
                 )
             )
@@ -381,7 +382,18 @@ def work_list(user: User, today: date | None = None) -> list[Group]:
     return groups
 
 
-def _title(application: Application) -> str:
-    if application.diarienummer:
-        return f"{application.diarienummer} {application.display_title}"
-    return application.display_title
+#: What an item's text is made of (``_title``), read as plain columns.
+_TITLE_COLUMNS = (
+    Application.id,
+    Application.diarie_year,
+    Application.diarie_number,
+    Application.title,
+)
+
+
+def _title(row: Any) -> str:
+    """``diarienummer display_title``, as ``Application`` spells them, from a row."""
+    title = row.title or "Namnlös ansökan"
+    if row.diarie_number is not None:
+        return f"{row.diarie_year}/{row.diarie_number} {title}"
+    return title
