@@ -308,7 +308,8 @@ def test_the_kansli_reads_a_draft_only_once_it_is_shared(client, factory, login)
     login(kansli)
     assert client.get(f"/ansokningar/{draft.id}").status_code == 404
     assert "Eget utkast" not in client.get("/ansokningar").text
-    assert draft.id not in {r.id for r in queries.search(kansli, queries.Filters(), per_page=100).items}
+    listed = queries.search(kansli, queries.Filters(), per_page=100).items
+    assert draft.id not in {row.id for row in listed}
 
     login(applicant)
     page = client.get(f"/ansokningar/{draft.id}").text
