@@ -132,14 +132,15 @@ def new():
 def show(application_id: int):
     application = visible_or_404(application_id)
     sums = queries.budget_sums(application.id)
-    problems = services.completeness_problems(application, sums=sums)
     editable = policy.can_edit(current_user, application)
+    # the task list with each section's state is shown only to those who may edit
+    problems = services.completeness_problems(application, sums=sums) if editable else []
     attachments = current_attachments(application)  # read once: the content and the panel
     return render_template(
         "applications/show.html",
         application=application,
         sections=SECTIONS,
-        states=services.section_states(application, problems),
+        states=services.section_states(application, problems) if editable else {},
         problems=problems,
         sums=sums,
         editable=editable,

@@ -80,15 +80,18 @@ def with_deadlines(meetings: Sequence[Meeting], days: int) -> list[PlannedMeetin
     return planned
 
 
-def _between(first: date, last: date) -> list[PlannedMeeting]:
+def _between(first: date, last: date, days: int | None = None) -> list[PlannedMeeting]:
     """The meetings from ``first`` to ``last`` with their deadlines (read with the meetings
-    of the year before, which the rule needs)."""
+    of the year before, which the rule needs); ``days`` is the rule's number of days when
+    the caller has read the settings already."""
     meetings = db.session.scalars(
         select(Meeting)
         .where(Meeting.date >= first - _LOOK_BACK, Meeting.date <= last)
         .order_by(Meeting.date, Meeting.id)
     ).all()
-    planned = with_deadlines(meetings, meeting_settings.current().deadline_days)
+    if days is None:
+        days = meeting_settings.current().deadline_days
+    planned = with_deadlines(meetings, days)
     return [p for p in planned if p.meeting.date >= first]
 
 
@@ -97,9 +100,10 @@ def year_plan(year: int) -> list[PlannedMeeting]:
     return _between(date(year, 1, 1), date(year, 12, 31))
 
 
-def deadline_for(meeting: Meeting) -> PlannedMeeting:
-    """The board meeting with its deadline (a beredningsgrupp meeting has none)."""
-    for planned in _between(meeting.date, meeting.date):
+def deadline_for(meeting: Meeting, *, days: int | None = None) -> PlannedMeeting:
+    """The board meeting with its deadline (a beredningsgrupp meeting has none); ``days``
+    as in ``_between``."""
+    for planned in _between(meeting.date, meeting.date, days):
         if planned.meeting.id == meeting.id:
             return planned
     return PlannedMeeting(meeting)  # pragma: no cover - the meeting is in its own day

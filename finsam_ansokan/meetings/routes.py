@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+import hashlib
+from functools import cache
+from pathlib import Path
 
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import Text, select
+from sqlalchemy.orm import defer, joinedload, selectinload
+
+from finsam_ansokan.accounts.forbund import current_forbund
 from finsam_ansokan.accounts.models import Organisation, User, UserRole
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.applications import finality
@@ -21,10 +37,10 @@ from finsam_ansokan.core.routing import refused
 from finsam_ansokan.core.timeutil import format_date, today
 from finsam_ansokan.core.transaction import roll_back
 from finsam_ansokan.extensions import db
-from finsam_ansokan.review.models import AssessmentStage
+from finsam_ansokan.review.models import Assessment, AssessmentStage
 from finsam_ansokan.review.services import latest_assessment, requested_by_year
 
-from . import calendar, delegation, kallelse, minutes, policy, services
+from . import calendar, delegation, kallelse, minutes, page_version, policy, services
 from . import settings as meeting_settings
 from .forms import (
     AddCaseForm,
@@ -61,6 +77,14 @@ def _meeting(meeting_id: int) -> Meeting:
     return db.get_or_404(Meeting, meeting_id)
 
 
+#: The application's free texts: the meeting page loads 40 cases and shows none of them.
+_APPLICATION_TEXTS = tuple(
+    getattr(Application, prop.key)
+    for prop in Application.__mapper__.column_attrs
+    if isinstance(prop.columns[0].type, Text)
+)
+
+
 def _meeting_for_page(meeting_id: int) -> Meeting:
     """The meeting with what its page shows, one query per kind of row (not per item)."""
     return db.get_or_404(
@@ -69,13 +93,20 @@ def _meeting_for_page(meeting_id: int) -> Meeting:
         options=[
             selectinload(Meeting.items).options(
                 joinedload(AgendaItem.application).options(
-                    joinedload(Application.organisation), joinedload(Application.huvudomrade)
+                    joinedload(Application.organisation),
+                    joinedload(Application.huvudomrade),
+                    # the page shows a case's title and number, never its texts
+                    *(defer(text) for text in _APPLICATION_TEXTS),
                 ),
-                joinedload(AgendaItem.decision).joinedload(Decision.proposal),
+                # the page shows the förslag, never who wrote it
+                joinedload(AgendaItem.decision)
+                .joinedload(Decision.proposal)
+                .lazyload(Assessment.author),
                 selectinload(AgendaItem.jav),
             ),
             selectinload(Meeting.attendance).options(
-                joinedload(Attendance.user), joinedload(Attendance.organisation)
+                joinedload(Attendance.user).lazyload(User.role_rows),
+                joinedload(Attendance.organisation),
             ),
             selectinload(Meeting.signatories),
         ],
@@ -167,7 +198,7 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
         for s in meeting.signatories
     ]
     add_case_form = attendance_form = signatory_form = None
-    planned = calendar.deadline_for(meeting)
+    planned = calendar.deadline_for(meeting, days=rules.deadline_days)
     if can_manage:  # the forms that build the meeting, and their choices' queries
         add_case_form = overrides.get("add_case") or AddCaseForm(formdata=None)
         add_case_form.application_id.choices = choices(
@@ -192,9 +223,10 @@ def _page(meeting: Meeting, *, status: int = 200, **overrides):
             if can_manage
             else None,
             attendance_form=attendance_form,
-            move_form=MoveForm(formdata=None),
             signatory_form=signatory_form,
-            justera_form=overrides.get("justera") or JusteraForm(formdata=None),
+            # shown to a signatory who may justera now: a justerat meeting builds no form
+            justera_form=overrides.get("justera")
+            or (JusteraForm(formdata=None) if any(s["can_justera"] for s in signatories) else None),
             signatories=signatories,
             jav_sentence=services.jav_sentence,
             decision_sentence=services.decision_sentence,
@@ -336,9 +368,54 @@ def delete(meeting_id: int):
     return redirect(url_for("meetings.index"), code=303)
 
 
+@cache
+def _code_version(package: str, templates: str) -> str:
+    """Changes with the code and the templates that render a page (a new release)."""
+    digest = hashlib.sha256()
+    for root in (Path(package), Path(package, templates)):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".py", ".html"}:
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _signed_page_etag(data_version: str) -> str | None:
+    """The ETag of a justerat meeting's page for the current user: the data that can still
+    change (``page_version``), the code, and what the page shows of the user (name,
+    organisation, roles: the menu and buttons), the förbund and the CSRF token of the
+    session's forms. ``None`` while the session has no token (the page makes one)."""
+    token = session.get("csrf_token")
+    if token is None:
+        return None
+    user = current_user
+    forbund = current_forbund()
+    parts = (
+        data_version,
+        _code_version(current_app.root_path, current_app.template_folder or "templates"),
+        user.id,
+        user.name,
+        user.organisation.name if user.organisation else None,
+        sorted(role.value for role in user.roles),
+        (forbund.name, forbund.organisation_number) if forbund else None,
+        token,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+
 @bp.get("/<int:meeting_id>")
 @require("view_meetings")
 def show(meeting_id: int):
+    # A justerat meeting never changes, so its page is answered 304 while nothing it shows
+    # (``page_version``) and nothing of the user has changed; the browser asks every time.
+    data_version = page_version.signed_page_version(meeting_id)
+    if "_flashes" in session:  # the page shows a message once: never from a cache
+        data_version = None
+    etag = _signed_page_etag(data_version) if data_version else None
+    if etag is not None and request.if_none_match.contains_weak(etag):
+        response = current_app.response_class(status=304)
+        response.set_etag(etag, weak=True)
+        response.headers["Cache-Control"] = "private, no-cache"
+        return response
     meeting = _meeting_for_page(meeting_id)
     if not meeting.is_board:  # the beredningsgrupp's meeting: a date in the calendar
         return render_template(
@@ -346,7 +423,13 @@ def show(meeting_id: int):
             meeting=meeting,
             can_manage=policy.can_manage(current_user, meeting),
         )
-    return _page(meeting)
+    response = make_response(_page(meeting))
+    if data_version is not None:
+        etag = _signed_page_etag(data_version)  # the page may have made the session's token
+    if etag is not None:
+        response.set_etag(etag, weak=True)
+        response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.get("/ar/<int:year>")

@@ -17,10 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
+from functools import cache
 
 import holidays
 from sqlalchemy import exists, extract, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from finsam_ansokan.accounts.models import Organisation, User
 from finsam_ansokan.applications import finality
@@ -1157,11 +1158,17 @@ def appeal_last_day(meeting: Meeting) -> date | None:
     return day
 
 
+@cache
+def _public_holidays(year: int) -> holidays.HolidayBase:
+    """Sweden's public holidays of ``year``, computed once per process (not per page)."""
+    return holidays.country_holidays("SE", years=year)
+
+
 def _not_a_working_day(day: date) -> bool:
     midsommarafton = day.month == 6 and 19 <= day.day <= 25 and day.weekday() == 4
     return (
         day.weekday() >= 5
-        or day in holidays.country_holidays("SE", years=day.year)
+        or day in _public_holidays(day.year)
         or (day.month, day.day) in ((12, 24), (12, 31))
         or midsommarafton
     )
@@ -1244,11 +1251,14 @@ def decisions_for(application: Application, viewer: User | None) -> list[Decisio
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .where(Decision.application_id == application.id)
         .order_by(Meeting.date.desc(), Decision.id.desc())
-        .options(contains_eager(Decision.agenda_item).contains_eager(AgendaItem.meeting))
+        .options(
+            contains_eager(Decision.agenda_item).contains_eager(AgendaItem.meeting),
+            joinedload(Decision.amounts),  # in the same statement
+        )
     )
     if not finality.decision_visible(viewer, justerad=False):
         query = query.where(Meeting.signed_at.is_not(None))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query).unique())
 
 
 @dataclass(frozen=True)
