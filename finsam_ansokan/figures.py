@@ -46,6 +46,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
@@ -85,6 +86,8 @@ CACHE_SIZE = 256
 #: The huvudomrade_id of a year's figures that belong to no huvudområde.
 NO_AREA = 0
 
+#: The columns of a budget year that the overview's figures show.
+_YEAR_COLUMNS = ("year", "equity_carried_over", "administration_costs")
 #: The columns of a huvudområde that the frame rows show.
 _AREA_COLUMNS = ("name", "active", "sort_order")
 #: The columns of a registered application that the pages read.
@@ -138,12 +141,22 @@ def versions(year: int) -> tuple[tuple[int, int], ...]:
     )
 
 
+#: The versions a computation in progress read, by year: a cached value computed from
+#: other cached values of the same year (a page's HTML from its figures) reads them once.
+_computing: ContextVar[dict[int, tuple[tuple[int, int], ...]] | None] = ContextVar(
+    "figure_versions_computing", default=None
+)
+
+
 def cached(kind: str, year: int, filters: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``'s value for ``year`` from the cache, or computed and stored.
 
     The value must not be changed by its callers (they share it) and must hold no ORM
     object (it outlives the session)."""
-    year_versions = versions(year)
+    computing = _computing.get() or {}
+    year_versions = computing.get(year)
+    if year_versions is None:
+        year_versions = versions(year)
     if not year_versions:
         # figures from before versions were kept (or written without them): nothing
         # would mark their change, so they are never cached
@@ -152,7 +165,11 @@ def cached(kind: str, year: int, filters: Hashable, compute: Callable[[], T]) ->
     cache: FigureCache = current_app.extensions["figures"]
     value = cache.get(key)
     if value is None:
-        value = compute()
+        reset = _computing.set({**computing, year: year_versions})
+        try:
+            value = compute()
+        finally:
+            _computing.reset(reset)
         cache.put(key, value)
     return value
 
@@ -263,7 +280,7 @@ def _collect(session: Session) -> _Touched:
             touched.old_areas |= _old_values(obj, "huvudomrade_id")
         elif isinstance(obj, Contribution):
             touched.budget_years.add(obj.budget_year_id)
-        elif isinstance(obj, BudgetYear) and (not existed or _changed(obj, ("year",))):
+        elif isinstance(obj, BudgetYear) and (not existed or _changed(obj, _YEAR_COLUMNS)):
             touched.whole_years |= _values(obj, "year")
         elif isinstance(obj, Huvudomrade) and existed and _changed(obj, _AREA_COLUMNS):
             touched.every_row = True
@@ -391,6 +408,27 @@ def _write(
         )
 
 
+_WATCHED = (
+    Application,
+    Assessment,
+    Report,
+    FrameGrant,
+    Ram,
+    Contribution,
+    BudgetYear,
+    Huvudomrade,
+    *_CHILDREN,
+)
+
+
+def _before_flush(session: Session, _context, _instances) -> None:
+    """Load what :func:`_after_flush` reads of the rows about to be deleted, while they
+    are still there."""
+    for obj in session.deleted:
+        if isinstance(obj, _WATCHED) and sa_inspect(obj).expired_attributes:
+            session.refresh(obj)
+
+
 def _after_flush(session: Session, _context) -> None:
     touched = _collect(session)
     if not touched:
@@ -443,5 +481,6 @@ def init_app(app: Flask) -> None:
     global _listening
     app.extensions["figures"] = FigureCache()
     if not _listening:
+        event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "after_flush", _after_flush)
         _listening = True

@@ -14,8 +14,10 @@ expression, joined per frame in one query:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import and_, func, select
 
@@ -30,6 +32,8 @@ from finsam_ansokan.review.queries import proposed_by_area
 #: The national council's recommendation: equity at year end at most 20 % of the year's
 #: contributions (for förbund with contributions up to 7 Mkr).
 EQUITY_RECOMMENDATION_SHARE = Decimal("0.20")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -205,3 +209,10 @@ def overview(budget_year: BudgetYear) -> Overview:
         equity_carried_over=budget_year.equity_carried_over,
         administration=budget_year.administration_costs,
     )
+
+
+def page(budget_year: BudgetYear, key: Hashable, render: Callable[[Overview], T]) -> T:
+    """``render(overview(budget_year))``, the part of the page that shows nothing but the
+    year's figures (the same for everyone who may see it), kept in the cache of the year's
+    figures under ``key`` (what else it depends on) until one of them changes."""
+    return cached("budget page", budget_year.year, key, lambda: render(overview(budget_year)))

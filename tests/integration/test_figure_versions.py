@@ -264,7 +264,7 @@ def test_budget_changes_show_at_once(factory, setting):
     assert html.count(kr("700000")) >= 1 and kr("1000000") in html
 
 
-def test_a_contribution_shows_at_once(factory, setting):
+def test_a_contribution_or_the_years_costs_show_at_once(factory, setting):
     client = setting["client"]
     organisation = factory.organisation("Alvesta kommun")
     budget_year = budget_services.budget_year_for(YEAR)
@@ -275,6 +275,14 @@ def test_a_contribution_shows_at_once(factory, setting):
         actor=setting["kansli"],
     )
     assert kr("345678") in _html(client, BUDGET)
+    budget_services.update_budget_year(
+        budget_year,
+        budget_services.BudgetYearData(
+            contributions={organisation.id: D("345678")}, administration_costs=D("23456")
+        ),
+        actor=setting["kansli"],
+    )
+    assert kr("23456") in _html(client, BUDGET)
 
 
 def test_a_renamed_huvudomrade_shows_at_once(setting):
@@ -335,3 +343,20 @@ def test_a_year_without_versions_is_computed_every_time(app, setting):
         ram.__table__.update().where(ram.__table__.c.id == ram.id).values(amount=D("1100000"))
     )
     assert _budget(client)["frames"] == kr("1600000")
+
+
+def test_a_deleted_row_shows_at_once_even_when_it_was_not_loaded(factory, setting):
+    client = setting["client"]
+    case = factory.application(
+        factory.user(Role.SOKANDE),
+        status=Status.INSKICKAD,
+        huvudomrade=setting["area"],
+        amounts={YEAR: "70000"},
+        first_year=YEAR,
+        last_year=YEAR,
+    )
+    line = case.budget_lines[0]
+    assert _keys(client)["sökt"] == kr("70000")  # the page's commit expired the line
+    db.session.delete(line)
+    db.session.flush()
+    assert _keys(client)["sökt"] == kr("0")
