@@ -32,7 +32,14 @@ Why a cached value is never stale:
 Two writers touching the same (year, huvudområde) wait for each other on that one row
 until the first commits, as they already do on the frame (``ramar``) for grants; writers
 of different years or huvudområden never meet. The rows are written in sorted order within
-a flush.
+a flush; two transactions whose flushes touch the same rows in opposite orders can still
+deadlock on PostgreSQL, which aborts one of them: the 409 page, like any lost race
+(``core.database.is_concurrent_conflict``).
+
+A session hook rather than database triggers: what an application's change touches (every
+year of its project, budget lines, proposals, reports, costs and payment requests, in its
+huvudområde before and after) is stated once, in Python, for both databases (SQLite's
+triggers cannot loop over a range of years), and test factories and services alike pass it.
 
 The cache is a bounded dict per process (each gunicorn worker has its own): no other
 process has to be told anything, because the key itself says which data it was computed
