@@ -63,6 +63,10 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine_events(db.engine)
 
+    from . import figures
+
+    figures.init_app(app)
+
     from .core import storage
 
     storage.init_app(app)

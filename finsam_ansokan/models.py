@@ -21,6 +21,7 @@ from finsam_ansokan.applications.models import (
 from finsam_ansokan.budget.models import (
     BudgetYear,
     Contribution,
+    FigureVersion,
     FrameGrant,
     Huvudomrade,
     Omfordelning,
@@ -73,6 +74,7 @@ __all__ = [
     "DiarieCounter",
     "Event",
     "Forbund",
+    "FigureVersion",
     "FrameGrant",
     "Huvudomrade",
     "Job",

@@ -14,15 +14,18 @@ expression, joined per frame in one query:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from finsam_ansokan.budget import ledger
 from finsam_ansokan.budget.models import BudgetYear, Contribution, Huvudomrade, Ram
 from finsam_ansokan.core.money import ZERO
 from finsam_ansokan.extensions import db
+from finsam_ansokan.figures import cached
 from finsam_ansokan.followup.services import paid_by_area, used_by_area
 from finsam_ansokan.review.queries import proposed_by_area
 
@@ -30,8 +33,10 @@ from finsam_ansokan.review.queries import proposed_by_area
 #: contributions (for förbund with contributions up to 7 Mkr).
 EQUITY_RECOMMENDATION_SHARE = Decimal("0.20")
 
+T = TypeVar("T")
 
-@dataclass
+
+@dataclass(frozen=True)
 class FrameRow:
     ram_id: int
     huvudomrade_id: int
@@ -108,15 +113,25 @@ class Overview:
         return (self.projected_equity * 100 / self.contributions).quantize(Decimal("1"))
 
 
-def frame_rows(year: int, huvudomrade_id: int | None = None) -> list[FrameRow]:
-    """One row per frame of ``year`` (or of one huvudområde): what is proposed, granted,
-    returned, paid and used from it, in one query."""
+def _figures(year: int, huvudomrade_id: int | None = None) -> tuple[Decimal, tuple[FrameRow, ...]]:
+    """The year's contributions and one row per frame of ``year`` (or of one huvudområde),
+    in one query: an outer join from the budget year, so a year without frames still
+    gives its contributions."""
     proposed = proposed_by_area(year)
     granted = ledger.by_frame(year)
     used = used_by_area(year)
     paid = paid_by_area(year)
+    contributions = (
+        select(func.coalesce(func.sum(Contribution.amount), 0))
+        .where(Contribution.budget_year_id == BudgetYear.id)
+        .scalar_subquery()
+    )
+    frames = Ram.budget_year_id == BudgetYear.id
+    if huvudomrade_id is not None:
+        frames = and_(frames, Ram.huvudomrade_id == huvudomrade_id)
     query = (
         select(
+            contributions,
             Ram.id,
             Ram.huvudomrade_id,
             Huvudomrade.name,
@@ -128,8 +143,9 @@ def frame_rows(year: int, huvudomrade_id: int | None = None) -> list[FrameRow]:
             func.coalesce(used.c.amount, 0),
             func.coalesce(paid.c.amount, 0),
         )
-        .join(BudgetYear, Ram.budget_year_id == BudgetYear.id)
-        .join(Huvudomrade, Ram.huvudomrade_id == Huvudomrade.id)
+        .select_from(BudgetYear)
+        .outerjoin(Ram, frames)
+        .outerjoin(Huvudomrade, Ram.huvudomrade_id == Huvudomrade.id)
         .outerjoin(proposed, proposed.c.huvudomrade_id == Ram.huvudomrade_id)
         .outerjoin(granted, granted.c.ram_id == Ram.id)
         .outerjoin(used, used.c.huvudomrade_id == Ram.huvudomrade_id)
@@ -137,36 +153,49 @@ def frame_rows(year: int, huvudomrade_id: int | None = None) -> list[FrameRow]:
         .where(BudgetYear.year == year)
         .order_by(Huvudomrade.sort_order, Huvudomrade.name)
     )
-    if huvudomrade_id is not None:
-        query = query.where(Ram.huvudomrade_id == huvudomrade_id)
-    return [
+    result = db.session.execute(query).all()
+    rows = tuple(
         FrameRow(
-            ram_id=r[0],
-            huvudomrade_id=r[1],
-            huvudomrade=r[2],
-            active=r[3],
-            frame=r[4],
-            proposed=Decimal(r[5]),
-            granted=Decimal(r[6]),
-            returned=Decimal(r[7]),
-            used=Decimal(r[8]),
-            paid=Decimal(r[9]),
+            ram_id=r[1],
+            huvudomrade_id=r[2],
+            huvudomrade=r[3],
+            active=r[4],
+            frame=r[5],
+            proposed=Decimal(r[6]),
+            granted=Decimal(r[7]),
+            returned=Decimal(r[8]),
+            used=Decimal(r[9]),
+            paid=Decimal(r[10]),
         )
-        for r in db.session.execute(query).all()
-    ]
+        for r in result
+        if r[1] is not None
+    )
+    return (Decimal(result[0][0]) if result else ZERO), rows
+
+
+def frame_figures(year: int, huvudomrade_id: int | None = None) -> tuple[FrameRow, ...]:
+    """:func:`frame_rows` uncached, for a caller that caches what it builds from them."""
+    return _figures(year, huvudomrade_id)[1]
+
+
+def frame_rows(year: int, huvudomrade_id: int | None = None) -> list[FrameRow]:
+    """One row per frame of ``year`` (or of one huvudområde): what is proposed, granted,
+    returned, paid and used from it, in one query, kept in the cache of the year's
+    figures (``finsam_ansokan.figures``) until one of them changes. The rows are shared:
+    read them, never change them."""
+    return list(cached("frames", year, huvudomrade_id, lambda: frame_figures(year, huvudomrade_id)))
 
 
 def overview(budget_year: BudgetYear) -> Overview:
-    """The budget overview of a year, in two queries (the frames with what is proposed,
-    granted, returned, used and paid from each; the year's contributions)."""
-    rows = frame_rows(budget_year.year)
+    """The budget overview of a year: the frames with what is proposed, granted, returned,
+    used and paid from each, and the year's contributions (one query, kept in the cache
+    of the year's figures until one of them changes)."""
+    contributions, figures = cached(
+        "overview", budget_year.year, None, lambda: _figures(budget_year.year)
+    )
+    rows = list(figures)
     # The totals add up the few rows SQL already aggregated (one per huvudområde), rather
     # than running the aggregate subqueries a second time.
-    contributions = db.session.scalar(
-        select(func.coalesce(func.sum(Contribution.amount), 0)).where(
-            Contribution.budget_year_id == budget_year.id
-        )
-    )
     return Overview(
         budget_year=budget_year,
         rows=rows,
@@ -176,7 +205,14 @@ def overview(budget_year: BudgetYear) -> Overview:
         returned=sum((r.returned for r in rows), ZERO),
         used=sum((r.used for r in rows), ZERO),
         paid=sum((r.paid for r in rows), ZERO),
-        contributions=Decimal(contributions),
+        contributions=contributions,
         equity_carried_over=budget_year.equity_carried_over,
         administration=budget_year.administration_costs,
     )
+
+
+def page(budget_year: BudgetYear, key: Hashable, render: Callable[[Overview], T]) -> T:
+    """``render(overview(budget_year))``, the part of the page that shows nothing but the
+    year's figures (the same for everyone who may see it), kept in the cache of the year's
+    figures under ``key`` (what else it depends on) until one of them changes."""
+    return cached("budget page", budget_year.year, key, lambda: render(overview(budget_year)))

@@ -25,6 +25,7 @@ import random
 
 from sqlalchemy import select
 
+from finsam_ansokan import figures
 from finsam_ansokan.accounts.models import Organisation, User
 from finsam_ansokan.accounts.roles import Role
 from finsam_ansokan.budget.models import Huvudomrade
@@ -75,6 +76,9 @@ def load_scale(n: int, seed: int = 20_03_1210) -> dict[str, int]:
     followup.write(state)
     notifications.write(state)
     reset_sequences()
+    # the bulk inserts passed no ORM flush: give every year's figures a version, so the
+    # pages' caches see the new data (``finsam_ansokan/figures.py``)
+    figures.bump_everything()
     return {
         "applications": n,
         "comments": state.comments,

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -182,3 +183,19 @@ class FrameGrant(db.Model):
 
     ram: Mapped[Ram] = relationship()
     actor: Mapped[User | None] = relationship()
+
+
+class FigureVersion(db.Model):
+    """The version of a year's money figures in one huvudområde (0: none, and the year's
+    own figures such as the contributions), kept by ``finsam_ansokan.figures``.
+
+    Every flush that changes what the budget overview or the statistics of ``year`` read
+    for that huvudområde writes a fresh random ``version`` here in the same transaction,
+    so a cache keyed on the versions read from the database can never serve old figures.
+    """
+
+    __tablename__ = "figure_versions"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    huvudomrade_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)

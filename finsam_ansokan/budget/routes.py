@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import or_, select
 
 from finsam_ansokan import overview as budget_overview
@@ -49,17 +50,27 @@ def index():
     if years:
         default = today().year if today().year in years else max(years)
         return redirect(url_for("budget.overview", year=default))
-    return render_template("budget/overview.html", overview=None, years=years)
+    return render_template("budget/overview.html", budget_year=None, years=years)
 
 
 @bp.route("/<int:year>")
 @require("view_budget")
 def overview(year: int):
     budget_year = _budget_year_or_404(year)
+
+    def figures_html(overview: budget_overview.Overview) -> Markup:
+        return Markup(  # noqa: S704  (rendered by the autoescaping template below)
+            render_template(
+                "budget/_overview_figures.html", overview=overview, by=overview.budget_year
+            )
+        )
+
     return render_template(
         "budget/overview.html",
-        overview=budget_overview.overview(budget_year),
+        budget_year=budget_year,
         years=[b.year for b in services.budget_years()],
+        # the tables show the year's figures only: kept with them (finsam_ansokan/figures.py)
+        figures_html=budget_overview.page(budget_year, request.script_root, figures_html),
     )
 
 

@@ -38,10 +38,11 @@ from finsam_ansokan.budget.models import BudgetYear, FrameGrant, Huvudomrade, Ra
 from finsam_ansokan.core.money import ZERO
 from finsam_ansokan.core.timeutil import today
 from finsam_ansokan.extensions import db
+from finsam_ansokan.figures import cached
 from finsam_ansokan.followup import services as followup
 from finsam_ansokan.followup.models import PaymentRequest, Report
 from finsam_ansokan.followup.status import PaymentStatus, ReportKind
-from finsam_ansokan.overview import frame_rows
+from finsam_ansokan.overview import frame_figures
 
 #: How many projects' goal fulfilment texts the page lists (the newest first).
 GOAL_LIST_LIMIT = 100
@@ -103,7 +104,7 @@ class MonthPoint:
         return MONTHS[self.month - 1]
 
 
-@dataclass
+@dataclass(frozen=True)
 class GoalRow:
     application_id: int
     diarienummer: str
@@ -258,8 +259,9 @@ def _participants(year: int, area_id: int | None) -> list:
     ).all()
 
 
-def _goals(year: int, area_id: int | None) -> list[GoalRow]:
-    """Each project's latest approved report of the year, newest first."""
+def _goals(year: int, area_id: int | None) -> tuple:
+    """Each project's latest approved report of the year, newest first: (application id,
+    diarienummer, title, huvudområde id, report kind, period end, goal fulfilment)."""
     ranked = (
         select(
             Report.id.label("report_id"),
@@ -280,30 +282,29 @@ def _goals(year: int, area_id: int | None) -> list[GoalRow]:
             Application.diarie_year,
             Application.diarie_number,
             Application.title,
-            Huvudomrade.name,
+            Application.huvudomrade_id,
             Report.kind,
             Report.period_end,
             Report.goal_fulfilment,
         )
         .join(ranked, ranked.c.report_id == Report.id)
         .join(Application, Application.id == Report.application_id)
-        .outerjoin(Huvudomrade, Huvudomrade.id == Application.huvudomrade_id)
         .where(ranked.c.rank == 1)
         .order_by(Report.period_end.desc(), Application.diarie_year, Application.diarie_number)
         .limit(GOAL_LIST_LIMIT)
     ).all()
-    return [
-        GoalRow(
-            application_id=r[0],
-            diarienummer=f"{r[1]}/{r[2]}" if r[2] is not None else "",
-            title=r[3] or "Namnlös ansökan",
-            huvudomrade=r[4] or NO_AREA,
-            report_kind=ReportKind(r[5]).label,
-            period_end=r[6],
-            goal_fulfilment=r[7],
+    return tuple(
+        (
+            r[0],
+            f"{r[1]}/{r[2]}" if r[2] is not None else "",
+            r[3] or "Namnlös ansökan",
+            r[4],
+            ReportKind(r[5]).label,
+            r[6],
+            r[7],
         )
         for r in rows
-    ]
+    )
 
 
 def _months_granted(year: int, area_id: int | None) -> list:
@@ -369,11 +370,30 @@ def cumulative_by_month(year: int, rows: list, last_month: int) -> list[Decimal]
 # --- the page ----------------------------------------------------------------------------
 
 
+def _figures(year: int, area_id: int | None) -> tuple:
+    """What the queries return for the year (ids and amounts, no names), as tuples: kept
+    in the cache of the year's figures (``finsam_ansokan.figures``) until one changes."""
+    return (
+        frame_figures(year, area_id),
+        tuple(tuple(r) for r in _asked(year, area_id)),
+        tuple(tuple(r) for r in _statuses(year, area_id)),
+        tuple(tuple(r) for r in _participants(year, area_id)),
+        tuple(tuple(r) for r in _months_granted(year, area_id)),
+        tuple(tuple(r) for r in _months_paid(year, area_id)),
+        _goals(year, area_id),
+    )
+
+
 def statistics(year: int, huvudomraden: list[Huvudomrade], area_id: int | None = None):
     """The year's statistics, optionally for one huvudområde (``area_id``).
 
     ``huvudomraden`` is the list from :func:`choices` (the names, without another query).
+    The figures come from the cache of the year's figures; the months shown depend on
+    today, the names on the huvudområden now.
     """
+    frames, asked, statuses, participants, months_granted, months_paid, goals = cached(
+        "statistics", year, area_id, lambda: _figures(year, area_id)
+    )
     names = {a.id: a.name for a in huvudomraden}
     order = {a.id: i for i, a in enumerate(huvudomraden)}
     areas: dict[int | None, AreaRow] = {}
@@ -385,15 +405,15 @@ def statistics(year: int, huvudomraden: list[Huvudomrade], area_id: int | None =
 
     if area_id is not None:
         area(area_id)  # shown even when it has nothing yet
-    for frame in frame_rows(year, area_id):
+    for frame in frames:
         row = area(frame.huvudomrade_id)
         row.frame, row.granted, row.returned = frame.frame, frame.granted, frame.returned
         row.used, row.paid = frame.used, frame.paid
-    for key, asked in _asked(year, area_id):
-        area(key).asked = Decimal(asked)
-    for key, status, count in _statuses(year, area_id):
+    for key, amount in asked:
+        area(key).asked = Decimal(amount)
+    for key, status, count in statuses:
         area(key).statuses[Status(status)] = count
-    for key, women, men, reports, final_reports in _participants(year, area_id):
+    for key, women, men, reports, final_reports in participants:
         row = area(key)
         row.women, row.men = int(women), int(men)
         row.reports, row.final_reports = int(reports), int(final_reports)
@@ -415,8 +435,8 @@ def statistics(year: int, huvudomraden: list[Huvudomrade], area_id: int | None =
             total.statuses[status] = total.statuses.get(status, 0) + count
 
     last = last_month_shown(year)
-    granted = cumulative_by_month(year, _months_granted(year, area_id), last)
-    paid = cumulative_by_month(year, _months_paid(year, area_id), last)
+    granted = cumulative_by_month(year, list(months_granted), last)
+    paid = cumulative_by_month(year, list(months_paid), last)
     months = [MonthPoint(m + 1, granted[m], paid[m]) for m in range(last)]
     return Statistics(
         year=year,
@@ -424,5 +444,7 @@ def statistics(year: int, huvudomraden: list[Huvudomrade], area_id: int | None =
         areas=rows,
         total=total,
         months=months,
-        goals=_goals(year, area_id),
+        goals=[
+            GoalRow(r[0], r[1], r[2], names.get(r[3], NO_AREA), r[4], r[5], r[6]) for r in goals
+        ],
     )
