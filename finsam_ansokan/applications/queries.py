@@ -136,6 +136,11 @@ def requested_by_year_many(application_ids: Iterable[int]) -> dict[int, dict[int
 # --- choices the forms offer -----------------------------------------------------------
 
 
+#: How each choice list is ordered, here and in the list's ``filter_choices``.
+_AREA_ORDER = (Huvudomrade.sort_order, Huvudomrade.name)
+_ORGANISATION_ORDER = (Organisation.kind.desc(), Organisation.name)
+
+
 def budget_years() -> list[int]:
     return list(db.session.scalars(select(BudgetYear.year).order_by(BudgetYear.year)))
 
@@ -145,19 +150,13 @@ def active_huvudomraden(include_id: int | None = None) -> list[Huvudomrade]:
     condition = Huvudomrade.active.is_(True)
     if include_id is not None:
         condition = or_(condition, Huvudomrade.id == include_id)
-    return list(
-        db.session.scalars(
-            select(Huvudomrade).where(condition).order_by(Huvudomrade.sort_order, Huvudomrade.name)
-        )
-    )
+    return list(db.session.scalars(select(Huvudomrade).where(condition).order_by(*_AREA_ORDER)))
 
 
 def member_organisations() -> list[Organisation]:
     return list(
         db.session.scalars(
-            select(Organisation)
-            .where(Organisation.active.is_(True))
-            .order_by(Organisation.kind.desc(), Organisation.name)
+            select(Organisation).where(Organisation.active.is_(True)).order_by(*_ORGANISATION_ORDER)
         )
     )
 
@@ -184,13 +183,13 @@ def filter_choices() -> FilterChoices:
         ),
         select(
             literal(1),
-            func.row_number().over(order_by=(Huvudomrade.sort_order, Huvudomrade.name)),
+            func.row_number().over(order_by=_AREA_ORDER),
             Huvudomrade.id,
             Huvudomrade.name,
         ).where(Huvudomrade.active.is_(True)),
         select(
             literal(2),
-            func.row_number().over(order_by=(Organisation.kind.desc(), Organisation.name)),
+            func.row_number().over(order_by=_ORGANISATION_ORDER),
             Organisation.id,
             Organisation.name,
         ).where(Organisation.active.is_(True)),

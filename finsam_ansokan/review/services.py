@@ -160,22 +160,29 @@ def comments_for(application: Application, viewer: User) -> list[Comment]:
 
 
 # --- what has been read ---------------------------------------------------------------------
-def unread_condition(viewer: User) -> Any:
-    """Comments written by someone else after the viewer last read their section."""
+def _unread_by(reader_id: Any) -> Any:
+    """The rule of an unread comment: written by someone else after the reader last read its
+    section. ``reader_id`` is a user's id, or a column of the enclosing query (every reader
+    at once: ``refresh_unread``)."""
     read_at = (
         select(CommentRead.read_at)
         .where(
-            CommentRead.user_id == viewer.id,
+            CommentRead.user_id == reader_id,
             CommentRead.application_id == Comment.application_id,
-            CommentRead.section == func.coalesce(Comment.section, ""),
+            CommentRead.section == func.coalesce(Comment.section, literal_column("''")),
         )
-        .correlate(Comment)
+        .correlate_except(CommentRead)
         .scalar_subquery()
     )
-    conditions = [
-        Comment.author_id != viewer.id,
-        or_(read_at.is_(None), Comment.created_at > read_at),
-    ]
+    return and_(
+        Comment.author_id != reader_id, or_(read_at.is_(None), Comment.created_at > read_at)
+    )
+
+
+def unread_condition(viewer: User) -> Any:
+    """Comments written by someone else after the viewer last read their section (internal
+    notes only for those who may read them)."""
+    conditions = [_unread_by(viewer.id)]
     if not policy.can_read_internal(viewer):
         conditions.append(Comment.internal.is_(False))
     return and_(*conditions)
@@ -225,9 +232,8 @@ _STAFF_READERS = sorted(role.value for role in POLICY["comment"] - {Role.SOKANDE
 def refresh_unread(application_id: int | None = None, user_id: int | None = None) -> None:
     """Count again, into ``comment_unread``, what each reader has not read: of one
     application (or all) and one user (or every commenting user: beredning, kansli, styrelse
-    and the application's own organisation's sökande). The same rule as
-    ``unread_condition``, per row: written by someone else, after the reader last read its
-    section. Two statements whatever the data."""
+    and the application's own organisation's sökande), by ``_unread_by``, the rule
+    ``unread_condition`` applies to one viewer. Two statements whatever the data."""
     remove = delete(CommentUnread)
     if application_id is not None:
         remove = remove.where(CommentUnread.application_id == application_id)
@@ -255,16 +261,8 @@ def refresh_unread(application_id: int | None = None, user_id: int | None = None
         )
         .select_from(Comment)
         .join(Application, Application.id == Comment.application_id)
-        .join(User, and_(User.id != Comment.author_id, reader))
-        .outerjoin(
-            CommentRead,
-            and_(
-                CommentRead.user_id == User.id,
-                CommentRead.application_id == Comment.application_id,
-                CommentRead.section == func.coalesce(Comment.section, literal_column("''")),
-            ),
-        )
-        .where(or_(CommentRead.read_at.is_(None), Comment.created_at > CommentRead.read_at))
+        .join(User, reader)
+        .where(_unread_by(User.id))
         .group_by(User.id, Comment.application_id, Application.status)
     )
     if application_id is not None:
